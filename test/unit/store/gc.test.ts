@@ -1,0 +1,136 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, writeFile, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { collectGarbage } from '../../../src/store/gc.js';
+import { OciLayout } from '../../../src/store/layout.js';
+import { MemoryStore } from '../../../src/store/memory.js';
+import type { ImageStore } from '../../../src/store/blob-store.js';
+import type { Descriptor } from '../../../src/image/types.js';
+import { OCI, DOCKER } from '../../../src/image/media-types.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+async function blob(store: ImageStore, content: string | object, mediaType: string): Promise<Descriptor> {
+  const info = await store.put(typeof content === 'string' ? content : JSON.stringify(content));
+  return { mediaType, ...info };
+}
+
+/** An image: config + n layers + manifest; returns every descriptor. */
+async function image(store: ImageStore, seed: string, layers = 2) {
+  const config = await blob(store, { architecture: 'amd64', os: 'linux', seed, rootfs: { type: 'layers', diff_ids: [] } }, OCI.config);
+  const layerDescriptors: Descriptor[] = [];
+  for (let i = 0; i < layers; i++) layerDescriptors.push(await blob(store, `${seed} layer ${i}`, OCI.layerGzip));
+  const manifest = await blob(store, { schemaVersion: 2, mediaType: OCI.manifest, config, layers: layerDescriptors }, OCI.manifest);
+  return { manifest, config, layers: layerDescriptors, all: [manifest, config, ...layerDescriptors] };
+}
+
+async function digests(store: ImageStore): Promise<string[]> {
+  const out: string[] = [];
+  for await (const d of store.list()) out.push(d);
+  return out.sort();
+}
+
+test('gc keeps tagged images and deletes unreferenced blobs (layout)', async (t) => {
+  const layout = await OciLayout.open(await tempDir(t), { create: true });
+  const kept = await image(layout, 'kept');
+  const dropped = await image(layout, 'dropped');
+  const shared = await blob(layout, 'shared layer', OCI.layerGzip);
+  const withShared = await blob(layout, { schemaVersion: 2, config: kept.config, layers: [shared] }, OCI.manifest);
+  const stray = await blob(layout, 'stray', 'application/octet-stream');
+  await layout.setTag('docker.io/library/kept:1', kept.manifest);
+  await layout.setTag('docker.io/library/shared:1', withShared);
+  await layout.setTag('docker.io/library/dropped:1', dropped.manifest);
+  await layout.removeTag('docker.io/library/dropped:1');
+
+  const result = await collectGarbage(layout);
+  const freed = [...dropped.all, stray];
+  assert.equal(result.count, freed.length);
+  assert.equal(result.bytes, freed.reduce((sum, d) => sum + d.size, 0));
+  assert.deepEqual([...result.digests].sort(), freed.map((d) => d.digest).sort());
+  const left = [...kept.all, shared, withShared].map((d) => d.digest).sort();
+  assert.equal(result.kept, left.length);
+  assert.deepEqual(await digests(layout), left);
+  // A second run finds nothing.
+  assert.equal((await collectGarbage(layout)).count, 0);
+});
+
+test('gc follows image indexes and manifest lists down to layers', async (t) => {
+  const store = new MemoryStore();
+  const amd = await image(store, 'amd');
+  const arm = await image(store, 'arm');
+  const list = await blob(store, { schemaVersion: 2, mediaType: DOCKER.manifestList, manifests: [{ ...amd.manifest, mediaType: DOCKER.manifest }] }, DOCKER.manifestList);
+  const index = await blob(store, { schemaVersion: 2, manifests: [arm.manifest, list] }, OCI.index);
+  await store.setTag('docker.io/library/multi:1', index);
+  const result = await collectGarbage(store);
+  assert.equal(result.count, 0);
+  assert.equal(result.kept, amd.all.length + arm.all.length + 2);
+  await store.removeTag('docker.io/library/multi:1');
+  assert.equal((await collectGarbage(store)).count, amd.all.length + arm.all.length + 2);
+  assert.deepEqual(await digests(store), []);
+});
+
+test('untagged index.json entries are roots', async (t) => {
+  const dir = await tempDir(t);
+  const layout = await OciLayout.open(dir, { create: true });
+  const img = await image(layout, 'untagged');
+  await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [img.manifest] }));
+  assert.equal((await collectGarbage(layout)).count, 0);
+  assert.equal((await digests(layout)).length, img.all.length);
+});
+
+test('subjects of kept manifests and referrers of kept manifests are kept', async (t) => {
+  const store = new MemoryStore();
+  const img = await image(store, 'signed');
+  const emptyConfig = await blob(store, '{}', OCI.empty);
+  const signatureLayer = await blob(store, 'signature bytes', 'application/vnd.example.signature');
+  // A referrer (image-spec 1.1): an artifact manifest whose subject is the image; nothing tags it.
+  const referrer = await blob(store, { schemaVersion: 2, mediaType: OCI.manifest, artifactType: 'application/vnd.example.sig', config: emptyConfig, layers: [signatureLayer], subject: img.manifest }, OCI.manifest);
+  const orphanReferrer = await blob(store, { schemaVersion: 2, config: emptyConfig, layers: [], subject: { mediaType: OCI.manifest, digest: (await blob(store, 'gone', 'x')).digest, size: 4 } }, OCI.manifest);
+  await store.setTag('docker.io/library/signed:1', img.manifest);
+  const result = await collectGarbage(store);
+  const survivors = await digests(store);
+  for (const d of [...img.all, referrer, emptyConfig, signatureLayer]) assert.ok(survivors.includes(d.digest), `${d.mediaType} kept`);
+  assert.ok(result.digests.includes(orphanReferrer.digest));
+
+  // Tagging only the referrer keeps its subject through the `subject` link.
+  await store.removeTag('docker.io/library/signed:1');
+  await store.setTag('docker.io/library/sig:1', referrer);
+  await collectGarbage(store);
+  const after = await digests(store);
+  for (const d of [...img.all, referrer]) assert.ok(after.includes(d.digest));
+});
+
+test('a rooted manifest that is not JSON stops gc before anything is deleted', async (t) => {
+  const layout = await OciLayout.open(await tempDir(t), { create: true });
+  const broken = await blob(layout, 'not json', OCI.manifest);
+  const stray = await blob(layout, 'stray', OCI.layerGzip);
+  await layout.setTag('docker.io/library/broken:1', broken);
+  await assert.rejects(collectGarbage(layout), /nothing was deleted/);
+  assert.equal(await layout.has(stray.digest), true);
+});
+
+test('dryRun reports without deleting; minAgeMs spares fresh blobs', async (t) => {
+  const layout = await OciLayout.open(await tempDir(t), { create: true });
+  const fresh = await blob(layout, 'fresh', OCI.layerGzip);
+  const old = await blob(layout, 'old', OCI.layerGzip);
+  const past = new Date(Date.now() - 3600_000);
+  await utimes(join(layout.path, 'blobs', 'sha256', old.digest.slice(7)), past, past);
+  const dry = await collectGarbage(layout, { dryRun: true });
+  assert.equal(dry.count, 2);
+  assert.equal((await digests(layout)).length, 2);
+  const result = await collectGarbage(layout, { minAgeMs: 600_000 });
+  assert.deepEqual(result.digests, [old.digest]);
+  assert.deepEqual(await digests(layout), [fresh.digest]);
+});
+
+test('gc removes temporary files of dead writers', async (t) => {
+  const layout = await OciLayout.open(await tempDir(t), { create: true });
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  const tmp = join(layout.path, '.oci-kit', 'tmp');
+  await writeFile(join(tmp, `blob-${dead}-aaaaaaaaaaaa`), '12345');
+  const result = await collectGarbage(layout);
+  assert.deepEqual(result.temporaryFiles, { count: 1, bytes: 5 });
+  assert.equal(result.bytes, 5);
+  assert.deepEqual(await readdir(tmp), []);
+});
