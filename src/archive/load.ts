@@ -1,0 +1,333 @@
+/**
+ * `load`: reads an image archive into a store. Recognised forms, told apart by their metadata:
+ *
+ * - OCI archive: a tarred image layout (image-spec image-layout.md: `oci-layout`, `index.json`,
+ *   `blobs/`); names come from `org.opencontainers.image.ref.name` / `io.containerd.image.name`.
+ * - Docker 25+ `docker save`: the same layout plus Docker's `manifest.json` and `repositories`.
+ * - Legacy `docker save` (Docker 1.10 to 24, `skopeo copy ... docker-archive:`): `manifest.json`
+ *   naming a config file and per-layer tars (`<id>/layer.tar` or `<hex>.tar`), with no manifest;
+ *   oci-kit writes an OCI manifest for each image and keeps the layers as they are (uncompressed,
+ *   as Docker keeps them), after checking each layer against the config's diffIDs.
+ *
+ * Every blob is verified. Blobs enter the store while the archive streams by; tags are set only once
+ * every image has been checked, and when anything fails the blobs this load added are removed again,
+ * so a bad archive leaves the store as it was.
+ *
+ * @module
+ */
+import { createGunzip } from 'node:zlib';
+import { digestOf, digestOfStream } from '../digest/hasher.js';
+import { isDigest, type Digest } from '../digest/digest.js';
+import { OCI, layerMediaType } from '../image/media-types.js';
+import { ANNOTATIONS, type Descriptor, type ImageManifest } from '../image/types.js';
+import { formatReference, parseReference } from '../reference/index.js';
+import type { ImageStore } from '../store/blob-store.js';
+import { readArchive, DEFAULT_MAX_METADATA_SIZE, type ArchiveContents, type ReadArchiveOptions } from './archive-reader.js';
+import { sniffCompression } from './compression.js';
+import { checkDescriptor, documentKind, parseJson, readDockerManifestJson, readIndex, readManifest, type DockerArchiveEntry } from './documents.js';
+import { ArchiveError, invalidArchive, missingBlob, unknownFormat } from './errors.js';
+import { blobPath, cleanArchivePath } from './paths.js';
+
+/** Which kind of archive was loaded. */
+export type ArchiveFormat = 'oci' | 'docker' | 'docker-legacy';
+
+/** Options of {@link loadArchive}. */
+export interface LoadArchiveOptions extends ReadArchiveOptions {
+  /**
+   * Repository for OCI archive entries whose `org.opencontainers.image.ref.name` is only a tag
+   * (`latest`, as `skopeo copy ... oci-archive:FILE:latest` writes): they are tagged `<repository>:<tag>`.
+   * Without it such images are loaded untagged.
+   */
+  repository?: string;
+}
+
+/** One image (or index) the archive held. */
+export interface ArchiveImage {
+  /** Descriptor of its manifest or index, as stored. */
+  descriptor: Descriptor;
+  /** Full references it was tagged with, e.g. `docker.io/library/hello:latest`. May be empty. */
+  tags: string[];
+}
+
+/** What {@link loadArchive} did. */
+export interface LoadArchiveResult {
+  format: ArchiveFormat;
+  images: ArchiveImage[];
+}
+
+/** What the archive's metadata says should become images, once checked. */
+interface LoadPlan {
+  format: ArchiveFormat;
+  images: ArchiveImage[];
+  /** Every blob the images need. */
+  reachable: Set<Digest>;
+}
+
+/**
+ * Loads every image of an archive (plain or gzip-compressed tar, read once, front to back) into
+ * `store` and tags them. Throws an {@link ArchiveError} (codes `ERR_ARCHIVE_*`) and leaves the store
+ * as it was when the archive is malformed, incomplete, or holds content that does not match its digests.
+ */
+export async function loadArchive(source: AsyncIterable<Uint8Array>, store: ImageStore, options: LoadArchiveOptions = {}): Promise<LoadArchiveResult> {
+  const added = new Set<Digest>();
+  const previousTags = new Map<string, Descriptor | undefined>();
+  try {
+    const contents = await readArchive(source, store, added, options);
+    const reader = new ContentReader(contents, store, options.maxMetadataSize ?? DEFAULT_MAX_METADATA_SIZE);
+    let plan: LoadPlan;
+    if (contents.metadata.has('index.json')) plan = await planFromLayout(reader, options);
+    else if (contents.metadata.has('manifest.json')) plan = await planFromDockerManifest(reader, added);
+    else throw unknownFormat('it has neither an index.json (OCI / Docker 25+) nor a manifest.json (docker save)');
+
+    for (const image of plan.images) {
+      for (const tag of image.tags) {
+        if (!previousTags.has(tag)) previousTags.set(tag, await store.resolveTag(tag));
+        await store.setTag(tag, image.descriptor);
+      }
+    }
+    // Files the archive carried that no image uses (legacy v1 leftovers, junk) do not stay.
+    for (const digest of added) if (!plan.reachable.has(digest)) await store.delete(digest);
+    return { format: plan.format, images: plan.images };
+  } catch (err) {
+    for (const [tag, previous] of previousTags) {
+      await (previous ? store.setTag(tag, previous) : store.removeTag(tag)).catch(() => undefined);
+    }
+    for (const digest of added) await store.delete(digest).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Reads files of the archive (by path, following links) and blobs (by digest). */
+class ContentReader {
+  constructor(
+    readonly contents: ArchiveContents,
+    readonly store: ImageStore,
+    readonly maxMetadataSize: number,
+  ) {}
+
+  /** The clean path `path` stands for after following links (at most 16 hops). */
+  resolve(path: string, where: string): string {
+    let current = cleanArchivePath(path, where);
+    for (let hops = 0; hops < 16; hops++) {
+      const target = this.contents.links.get(current);
+      if (target === undefined) return current;
+      current = target;
+    }
+    throw invalidArchive(`${where} names ${path}, a chain of links that does not end`);
+  }
+
+  /** Bytes of a small file named by metadata: kept metadata, or a stored file entry. */
+  async smallFile(path: string, where: string): Promise<{ bytes: Buffer; digest?: Digest }> {
+    const resolved = this.resolve(path, where);
+    const kept = this.contents.metadata.get(resolved);
+    if (kept) return { bytes: kept };
+    const file = this.contents.files.get(resolved);
+    if (!file) throw missingBlob(`the file ${JSON.stringify(path)}`, where);
+    if (file.size > this.maxMetadataSize) {
+      throw new ArchiveError('ERR_ARCHIVE_TOO_LARGE', `${where} names ${path} (${file.size} bytes) as a JSON document, larger than the ${this.maxMetadataSize}-byte limit`);
+    }
+    return { bytes: await this.store.get(file.digest), digest: file.digest };
+  }
+
+  /** A blob named by a descriptor: it must be in the store, now or from before, with the promised size. */
+  async checkBlob(descriptor: Descriptor, where: string): Promise<boolean> {
+    const info = await this.store.stat(descriptor.digest);
+    if (!info) {
+      // Foreign / non-distributable layers (descriptor.md `urls`) may be left out of archives.
+      if (descriptor.urls?.length) return false;
+      throw missingBlob(`${descriptor.mediaType} ${descriptor.digest}`, where);
+    }
+    if (info.size !== descriptor.size) {
+      throw invalidArchive(`${where} says ${descriptor.digest} has ${descriptor.size} bytes, but the archive's blob has ${info.size}`);
+    }
+    return true;
+  }
+
+  async document(descriptor: Descriptor, where: string): Promise<Buffer> {
+    if (descriptor.size > this.maxMetadataSize) {
+      throw new ArchiveError('ERR_ARCHIVE_TOO_LARGE', `${where} names a ${descriptor.size}-byte ${descriptor.mediaType}, larger than the ${this.maxMetadataSize}-byte limit`);
+    }
+    return this.store.get(descriptor.digest);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// OCI archives and Docker 25+ archives: index.json is the truth.
+
+async function planFromLayout(reader: ContentReader, options: LoadArchiveOptions): Promise<LoadPlan> {
+  const { metadata } = reader.contents;
+  const layoutHeader = metadata.get('oci-layout');
+  if (layoutHeader) {
+    const header = parseJson(layoutHeader, 'oci-layout') as { imageLayoutVersion?: unknown };
+    if (typeof header?.imageLayoutVersion !== 'string') throw invalidArchive('oci-layout has no imageLayoutVersion');
+  }
+  const index = readIndex(metadata.get('index.json')!, 'index.json');
+  const dockerTags = metadata.has('manifest.json') ? repoTagsByConfig(reader, readDockerManifestJson(metadata.get('manifest.json')!)) : new Map<string, string[]>();
+  const reachable = new Set<Digest>();
+  const byDigest = new Map<Digest, ArchiveImage>();
+
+  for (const [i, entry] of index.manifests.entries()) {
+    const where = `index.json manifests[${i}]`;
+    const configDigest = await walk(reader, entry, where, reachable);
+    let image = byDigest.get(entry.digest);
+    if (!image) {
+      const { annotations: _dropped, ...descriptor } = entry;
+      image = { descriptor, tags: [] };
+      byDigest.set(entry.digest, image);
+    }
+    const names = [...tagsFromAnnotations(entry, options.repository, where), ...(configDigest ? (dockerTags.get(blobPath(configDigest)) ?? []) : [])];
+    for (const name of names) if (!image.tags.includes(name)) image.tags.push(name);
+  }
+  return { format: metadata.has('manifest.json') ? 'docker' : 'oci', images: [...byDigest.values()], reachable };
+}
+
+/** Checks a descriptor and everything below it; returns the config digest when it is an image manifest. */
+async function walk(reader: ContentReader, descriptor: Descriptor, where: string, reachable: Set<Digest>, depth = 0): Promise<Digest | undefined> {
+  if (depth > 8) throw invalidArchive(`${where}: indexes nested more than 8 deep`);
+  if (!(await reader.checkBlob(descriptor, where))) return undefined;
+  reachable.add(descriptor.digest);
+  const kind = documentKind(descriptor.mediaType, Buffer.alloc(0));
+  if (kind === 'index') {
+    const index = readIndex(await reader.document(descriptor, where), `index ${descriptor.digest}`);
+    for (const [i, child] of index.manifests.entries()) {
+      await walk(reader, child, `index ${descriptor.digest} manifests[${i}]`, reachable, depth + 1);
+    }
+    return undefined;
+  }
+  if (kind === 'manifest') {
+    const manifest = readManifest(await reader.document(descriptor, where), `manifest ${descriptor.digest}`);
+    await checkManifestBlobs(reader, manifest, `manifest ${descriptor.digest}`, reachable);
+    return manifest.config.digest;
+  }
+  return undefined;
+}
+
+async function checkManifestBlobs(reader: ContentReader, manifest: ImageManifest, where: string, reachable: Set<Digest>): Promise<void> {
+  if (await reader.checkBlob(manifest.config, `${where} config`)) reachable.add(manifest.config.digest);
+  for (const [i, layer] of manifest.layers.entries()) {
+    if (await reader.checkBlob(layer, `${where} layers[${i}]`)) reachable.add(layer.digest);
+  }
+}
+
+/** Names an index.json entry carries: containerd's full name first, then the OCI ref name. */
+function tagsFromAnnotations(entry: Descriptor, repository: string | undefined, where: string): string[] {
+  const full = entry.annotations?.[ANNOTATIONS.containerdImageName];
+  if (full) return [normalizeName(full, where)];
+  const refName = entry.annotations?.[ANNOTATIONS.refName];
+  if (!refName) return [];
+  // A ref name with a registry, a path or a tag separator is a whole reference; a bare word is a tag.
+  if (/[/:@]/.test(refName)) return [normalizeName(refName, where)];
+  if (repository) return [normalizeName(`${repository}:${refName}`, where)];
+  return [];
+}
+
+function normalizeName(name: string, where: string): string {
+  try {
+    return formatReference(parseReference(name));
+  } catch (err) {
+    throw invalidArchive(`${where} names the image ${JSON.stringify(name)}, which is not a valid reference`, err);
+  }
+}
+
+/** Docker's RepoTags by the config path they belong to (Docker 25 points Config at `blobs/sha256/...`). */
+function repoTagsByConfig(reader: ContentReader, entries: DockerArchiveEntry[]): Map<string, string[]> {
+  const tags = new Map<string, string[]>();
+  entries.forEach((entry, i) => {
+    const where = `manifest.json entry ${i}`;
+    const path = reader.resolve(entry.Config, where);
+    const list = tags.get(path) ?? [];
+    for (const tag of entry.RepoTags ?? []) list.push(normalizeName(tag, `${where} RepoTags`));
+    tags.set(path, list);
+  });
+  return tags;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Legacy docker save archives: manifest.json with a config file and layer tars, no manifests.
+
+async function planFromDockerManifest(reader: ContentReader, added: Set<Digest>): Promise<LoadPlan> {
+  const entries = readDockerManifestJson(reader.contents.metadata.get('manifest.json')!);
+  if (entries.length === 0) throw invalidArchive('manifest.json lists no images');
+  const reachable = new Set<Digest>();
+  const byDigest = new Map<Digest, ArchiveImage>();
+  const diffIdCache = new Map<Digest, Digest>();
+
+  for (const [n, entry] of entries.entries()) {
+    const where = `manifest.json entry ${n}`;
+    const config = await reader.smallFile(entry.Config, `${where} Config`);
+    const diffIds = configDiffIds(config.bytes, `${where} config ${entry.Config}`);
+    if (diffIds.length !== entry.Layers.length) {
+      throw invalidArchive(`${where} lists ${entry.Layers.length} layers but its config has ${diffIds.length} diffIDs`);
+    }
+    const configDescriptor = await putSmall(reader.store, config.bytes, OCI.config, added);
+    reachable.add(configDescriptor.digest);
+
+    const layers: Descriptor[] = [];
+    for (const [i, layerPath] of entry.Layers.entries()) {
+      const layerWhere = `${where} Layers[${i}]`;
+      const expected = diffIds[i]!;
+      const file = reader.contents.files.get(reader.resolve(layerPath, layerWhere));
+      if (!file) {
+        const foreign = entry.LayerSources?.[expected];
+        if (foreign) {
+          layers.push(checkDescriptor(foreign, `${where} LayerSources`));
+          continue;
+        }
+        throw missingBlob(`the layer ${JSON.stringify(layerPath)}`, where);
+      }
+      const compression = sniffCompression(file.head);
+      if (compression !== 'none' && compression !== 'gzip') {
+        throw invalidArchive(`${layerWhere} (${layerPath}) is ${compression}-compressed; legacy archives hold plain or gzip tars`);
+      }
+      let diffId = diffIdCache.get(file.digest);
+      if (!diffId) {
+        diffId = compression === 'none' ? file.digest : await gunzippedDigest(reader.store, file.digest);
+        diffIdCache.set(file.digest, diffId);
+      }
+      if (diffId !== expected) {
+        throw new ArchiveError('ERR_ARCHIVE_INVALID', `${layerWhere} (${layerPath}) has diffID ${diffId}, but the image config expects ${expected}`, {
+          hint: 'the archive is damaged or was tampered with; nothing was loaded',
+        });
+      }
+      layers.push({ mediaType: layerMediaType(compression === 'gzip' ? 'gzip' : 'none', 'oci'), digest: file.digest, size: file.size });
+      reachable.add(file.digest);
+    }
+
+    const manifest: ImageManifest = { schemaVersion: 2, mediaType: OCI.manifest, config: configDescriptor, layers };
+    const descriptor = await putSmall(reader.store, Buffer.from(JSON.stringify(manifest)), OCI.manifest, added);
+    reachable.add(descriptor.digest);
+    const image = byDigest.get(descriptor.digest) ?? { descriptor, tags: [] };
+    byDigest.set(descriptor.digest, image);
+    for (const tag of entry.RepoTags ?? []) {
+      const name = normalizeName(tag, `${where} RepoTags`);
+      if (!image.tags.includes(name)) image.tags.push(name);
+    }
+  }
+  return { format: 'docker-legacy', images: [...byDigest.values()], reachable };
+}
+
+function configDiffIds(bytes: Buffer, where: string): Digest[] {
+  const config = parseJson(bytes, where) as { rootfs?: { diff_ids?: unknown } } | null;
+  const diffIds = config?.rootfs?.diff_ids;
+  if (!Array.isArray(diffIds) || !diffIds.every((d): d is Digest => typeof d === 'string' && isDigest(d))) {
+    throw invalidArchive(`${where} has no valid rootfs.diff_ids list`);
+  }
+  return diffIds;
+}
+
+async function putSmall(store: ImageStore, bytes: Buffer, mediaType: string, added: Set<Digest>): Promise<Descriptor> {
+  const digest = digestOf(bytes);
+  if (!(await store.has(digest))) {
+    await store.put(bytes, { digest, size: bytes.byteLength });
+    added.add(digest);
+  }
+  return { mediaType, digest, size: bytes.byteLength };
+}
+
+/** The diffID of a gzip layer: the digest of its uncompressed tar (config.md, "Layer DiffID"). */
+async function gunzippedDigest(store: ImageStore, digest: Digest): Promise<Digest> {
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  const blob = await store.open(digest);
+  blob.once('error', (err) => gunzip.destroy(err));
+  return (await digestOfStream(blob.pipe(gunzip))).digest;
+}
