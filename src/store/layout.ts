@@ -330,7 +330,8 @@ export class OciLayout implements ImageStore {
 
   /** Runs `fn` while holding the layout's lock: no other oci-kit process changes index.json meanwhile. */
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    await mkdir(join(this.path, PRIVATE_DIR), { recursive: true });
+    // Layouts written by other tools have no private directory yet.
+    await mkdir(this.tempDir, { recursive: true });
     return withFileLock(this.lockPath, fn, this.lockOptions);
   }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OciLayout } from '../../../src/store/layout.js';
 import { digestOf } from '../../../src/digest/hasher.js';
@@ -161,4 +161,15 @@ test('removeStaleTemporaryFiles removes files of dead writers and keeps live one
   await writeFile(join(tmp, 'garbage-name'), 'xx');
   assert.deepEqual(await layout.removeStaleTemporaryFiles(), { count: 2, bytes: 'abandoned'.length + 2 });
   assert.deepEqual(await readdir(tmp), [`blob-${process.pid}-0123456789ab`]);
+});
+
+test('a layout without the private .oci-kit directory (written by another tool) can be tagged into', async (t) => {
+  const dir = await tempDir(t);
+  const layout = await OciLayout.open(dir, { create: true });
+  const info = await layout.put('{"other":1}');
+  await rm(join(dir, '.oci-kit'), { recursive: true });
+  await layout.setTag('docker.io/library/other:1', { mediaType: MANIFEST, ...info });
+  assert.equal((await layout.listTags()).length, 1);
+  await rm(join(dir, '.oci-kit'), { recursive: true });
+  await layout.put('more');
 });
