@@ -22,7 +22,7 @@ const REF = 'docker.io/library/hello:latest';
 async function tarOf(files: Record<string, string>): Promise<Buffer> {
   const tar = pack();
   const chunks: Buffer[] = [];
-  tar.on('data', (c: Buffer) => chunks.push(c));
+  tar.on('data', (c: unknown) => void chunks.push(c as Buffer));
   const done = new Promise<void>((resolve, reject) => {
     tar.on('end', resolve);
     tar.on('error', reject);
