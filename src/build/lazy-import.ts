@@ -1,0 +1,16 @@
+/**
+ * Loads the registry and archive modules only when a build needs them (a FROM image missing from
+ * the store, `Image.push`, `Image.save`), so builds from local images never load the HTTP client.
+ *
+ * @module
+ */
+const specifiers = {
+  registry: '../registry/index.js',
+  archive: '../archive/index.js',
+} as const;
+
+/** Imports one of oci-kit's own modules by name. */
+export async function importModule(name: keyof typeof specifiers): Promise<unknown> {
+  const specifier: string = specifiers[name];
+  return import(specifier);
+}

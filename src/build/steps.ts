@@ -1,0 +1,432 @@
+/**
+ * The steps shared by the fluent {@link ImageBuilder} and the Dockerfile engine: COPY, ADD (local
+ * archives and URLs), RUN, WORKDIR's mkdir, and the content hashing that keys their cache entries.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, openSync, readSync, closeSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { digestOf } from '../digest/hasher.js';
+import type { Platform } from '../image/types.js';
+import type { LayerEntry } from '../layer/entry.js';
+import type { FileDigestCache } from './cache.js';
+import { FileDigestCache as FileDigests } from './cache.js';
+import { BuildContext, type ContextEntry, type WalkedEntry } from './context.js';
+import { IgnoreMatcher } from './dockerignore.js';
+import { addMissingParents, planCopy, resolveDestination, type CopySource } from './copy.js';
+import { BuildError } from './errors.js';
+import { ownerNeedsLookup, resolveOwner } from './passwd.js';
+import type { Stage } from './stage.js';
+
+/** Options of a COPY/ADD, after variable expansion. */
+export interface CopyStepOptions {
+  sources: string[];
+  dest: string;
+  chown?: string | undefined;
+  chmod?: string | undefined;
+  exclude?: string[] | undefined;
+  parents?: boolean | undefined;
+  /** ADD only: extract local archives (default true for ADD). */
+  extractArchives?: boolean | undefined;
+  /** ADD only: expected digest of a URL source. */
+  checksum?: string | undefined;
+}
+
+/** Parses `--chmod` (octal; BuildKit also takes symbolic modes, oci-kit only octal). */
+export function parseChmod(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[0-7]{3,4}$/.test(value)) {
+    throw new BuildError('ERR_INVALID_CHMOD', `invalid --chmod value "${value}"`, { hint: 'give octal permission bits, e.g. --chmod=0755' });
+  }
+  return Number.parseInt(value, 8);
+}
+
+/** sha256 hex of a file, from the stat-keyed table when the file is unchanged. */
+export function fileDigest(entry: ContextEntry, table: FileDigestCache): string {
+  const signature = FileDigests.signature(entry.abs, entry.stats);
+  const known = table.get(signature);
+  if (known) return known;
+  const hash = createHash('sha256');
+  const fd = openSync(entry.abs, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      hash.update(buffer.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const digest = hash.digest('hex');
+  table.set(signature, digest);
+  return digest;
+}
+
+/**
+ * The content hash of COPY sources: every path (relative to its source), type, permission bits,
+ * link target and file content digest. Owners and mtimes of the context are left out, as in
+ * BuildKit, so a `touch` does not invalidate the cache.
+ */
+export function hashSources(sources: CopySource[], table: FileDigestCache): string {
+  const hash = createHash('sha256');
+  for (const source of sources) {
+    hash.update(`source\0${source.pattern}\0${source.parentsPath ?? ''}\0`);
+    for (const item of source.contents ?? [{ ...source.entry, sub: '' }]) {
+      const perm = (item.stats.mode & 0o7777).toString(8);
+      hash.update(`${item.sub}\0${item.type}\0${perm}\0${item.linkname ?? ''}\0`);
+      if (item.type === 'file') hash.update(fileDigest(item, table));
+      hash.update('\n');
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** Resolves sources against a context (or a stage rootfs), walking directories. */
+export function collectSources(context: BuildContext, patterns: string[], options: Pick<CopyStepOptions, 'exclude' | 'parents'>): CopySource[] {
+  const exclude = options.exclude?.length ? new IgnoreMatcher(options.exclude) : undefined;
+  const out: CopySource[] = [];
+  for (const pattern of patterns) {
+    // `--parents` keeps the path below a `/./` pivot, or the whole cleaned source path.
+    const pivot = pattern.indexOf('/./');
+    for (const entry of context.resolve(pattern)) {
+      const source: CopySource = { pattern, entry };
+      if (entry.type === 'directory') source.contents = context.walk(entry, exclude);
+      else if (exclude?.excludes(posix.basename(entry.rel))) continue;
+      if (options.parents) {
+        let keep = entry.rel;
+        if (pivot >= 0) {
+          const before = context.relativeSource(pattern.slice(0, pivot));
+          keep = before === '.' ? entry.rel : entry.rel.slice(before.length + 1);
+        }
+        source.parentsPath = keep === '.' ? '' : keep;
+      }
+      out.push(source);
+    }
+  }
+  return out;
+}
+
+/** The owner a `--chown` names, resolved against the stage's /etc/passwd and /etc/group. */
+export async function ownerFor(stage: Stage, chown: string | undefined): Promise<{ uid?: number; gid?: number }> {
+  if (!chown) return {};
+  if (!ownerNeedsLookup(chown)) return resolveOwner(chown, async () => undefined);
+  return resolveOwner(chown, (path) => stage.readFile(path));
+}
+
+/** COPY (and ADD of local, non-archive files). */
+export async function copyStep(
+  stage: Stage,
+  context: BuildContext,
+  options: CopyStepOptions,
+  createdBy: string,
+  contextKey: string,
+): Promise<boolean> {
+  const sources = collectSources(context, options.sources, options);
+  const chmod = parseChmod(options.chmod);
+  const inputs = context.rootfs ? contextKey : hashSources(sources, stage.settings.cache.files);
+  return stage.entriesStep(createdBy, [inputs, options.dest, options.chown ?? '', options.chmod ?? '', stage.container.WorkingDir ?? ''], async () => {
+    const owner = await ownerFor(stage, options.chown);
+    return planCopy(sources, {
+      dest: options.dest,
+      workdir: stage.container.WorkingDir ?? '/',
+      uid: owner.uid,
+      gid: owner.gid,
+      chmod,
+      epoch: stage.settings.epoch,
+      now: stage.settings.now.getTime() / 1000,
+      rootfs: stage.rootfsQuery(),
+    });
+  });
+}
+
+const ARCHIVE_MAGIC: [string, number, Buffer][] = [
+  ['gzip', 0, Buffer.from([0x1f, 0x8b])],
+  ['bzip2', 0, Buffer.from('BZh')],
+  ['xz', 0, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])],
+  ['zstd', 0, Buffer.from([0x28, 0xb5, 0x2f, 0xfd])],
+  ['tar', 257, Buffer.from('ustar')],
+];
+
+/** The archive kind of a local file by its magic bytes, or undefined when it is not an archive. */
+export function archiveKind(path: string): string | undefined {
+  const head = Buffer.alloc(512);
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, 512, 0);
+  } finally {
+    closeSync(fd);
+  }
+  for (const [kind, offset, magic] of ARCHIVE_MAGIC) {
+    if (n >= offset + magic.length && head.subarray(offset, offset + magic.length).equals(magic)) return kind;
+  }
+  return undefined;
+}
+
+const DECOMPRESSORS: Record<string, [string, string[], string]> = {
+  gzip: ['gzip', ['-dc'], 'gzip'],
+  bzip2: ['bzip2', ['-dc'], 'bzip2'],
+  xz: ['xz', ['-dc'], 'xz-utils'],
+  zstd: ['zstd', ['-dcq'], 'zstd'],
+};
+
+function spawnChecked(command: string, args: string[], pkg: string, stdin?: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: [stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', (err) =>
+      reject(
+        (err as NodeJS.ErrnoException).code === 'ENOENT'
+          ? new BuildError('ERR_TOOL_MISSING', `"${command}" is needed to extract this archive`, { hint: `install it: apt-get install ${pkg}` })
+          : err,
+      ),
+    );
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new BuildError('ERR_ARCHIVE', `${command} failed: ${stderr.trim()}`))));
+    if (stdin) stdin.pipe(child.stdin!);
+  });
+}
+
+/**
+ * Extracts a local tar archive (plain or gzip/bzip2/xz/zstd compressed) into a fresh directory with
+ * GNU tar, which refuses absolute and `..` member names. Decompression runs in a separate process
+ * (gzip, bzip2, xz, zstd CLIs) piped into tar.
+ */
+export async function extractArchive(path: string, kind: string, tmpRoot?: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpRoot ?? tmpdir(), 'oci-kit-add-'));
+  try {
+    const tarArgs = ['-x', '--no-same-permissions', '--numeric-owner', '-C', dir, '-f', '-'];
+    if (kind === 'tar') await spawnChecked('tar', tarArgs, 'tar', createReadStream(path));
+    else {
+      const [cmd, args, pkg] = DECOMPRESSORS[kind]!;
+      const pipe = new PassThrough();
+      const decompress = new Promise<void>((resolve, reject) => {
+        const child = spawn(cmd, [...args, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.stdout.pipe(pipe);
+        child.on('error', (err) =>
+          reject(
+            (err as NodeJS.ErrnoException).code === 'ENOENT'
+              ? new BuildError('ERR_TOOL_MISSING', `"${cmd}" is needed to extract this ${kind} archive`, { hint: `install it: apt-get install ${pkg}` })
+              : err,
+          ),
+        );
+        child.on('close', (code) => (code === 0 ? resolve() : reject(new BuildError('ERR_ARCHIVE', `${cmd} failed: ${stderr.trim()}`))));
+      });
+      await Promise.all([decompress, spawnChecked('tar', tarArgs, 'tar', pipe)]);
+    }
+    return dir;
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** True for `http://` and `https://` sources (ADD downloads them). */
+export function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+/** Downloads a URL into a temporary file, verifying `checksum` when given. */
+export async function download(url: string, checksum: string | undefined, tmpRoot?: string, signal?: AbortSignal): Promise<{ dir: string; file: string; digest: string; mtime?: number }> {
+  let response: Response;
+  try {
+    response = await fetch(url, signal ? { signal } : {});
+  } catch (err) {
+    throw new BuildError('ERR_DOWNLOAD', `cannot download ${url}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!response.ok) throw new BuildError('ERR_DOWNLOAD', `cannot download ${url}: HTTP ${response.status}`);
+  const body = Buffer.from(await response.arrayBuffer());
+  const digest = digestOf(body);
+  if (checksum && checksum !== digest) {
+    throw new BuildError('ERR_CHECKSUM_MISMATCH', `checksum of ${url} is ${digest}, expected ${checksum}`);
+  }
+  const name = posix.basename(new URL(url).pathname) || 'index.html';
+  const dir = await mkdtemp(join(tmpRoot ?? tmpdir(), 'oci-kit-url-'));
+  const file = join(dir, name);
+  await writeFile(file, body, { mode: 0o600 });
+  const lastModified = response.headers.get('last-modified');
+  const mtime = lastModified ? Math.floor(Date.parse(lastModified) / 1000) : undefined;
+  return mtime !== undefined && Number.isFinite(mtime) ? { dir, file, digest, mtime } : { dir, file, digest };
+}
+
+/**
+ * ADD: URLs are downloaded (mode 0600, to `dest/<name>` when dest is a directory), local tar
+ * archives are extracted into dest (owners from the archive unless --chown), other sources are
+ * copied like COPY.
+ */
+export async function addStep(stage: Stage, context: BuildContext, options: CopyStepOptions, createdBy: string, contextKey: string): Promise<boolean> {
+  const urls = options.sources.filter(isUrl);
+  const locals = options.sources.filter((s) => !isUrl(s));
+  const settings = stage.settings;
+  const temps: string[] = [];
+  try {
+    const sources: CopySource[] = [];
+    const keyParts: string[] = [];
+    for (const url of urls) {
+      const got = await download(url, options.checksum, settings.tmpRoot, settings.signal);
+      temps.push(got.dir);
+      const tmpContext = new BuildContext(got.dir);
+      const entry = tmpContext.entry(posix.basename(got.file))!;
+      if (got.mtime !== undefined) entry.stats.mtimeMs = got.mtime * 1000;
+      sources.push({ pattern: url, entry });
+      keyParts.push(`url\0${url}\0${got.digest}`);
+    }
+    const archives: { pattern: string; dir: string }[] = [];
+    const plain: string[] = [];
+    for (const pattern of locals) {
+      for (const entry of context.resolve(pattern)) {
+        const kind = options.extractArchives !== false && entry.type === 'file' ? archiveKind(entry.abs) : undefined;
+        if (kind) archives.push({ pattern: entry.rel, dir: '' });
+        else plain.push(entry.rel === '.' ? '.' : entry.rel);
+      }
+    }
+    sources.push(...collectSources(context, plain, options));
+    keyParts.push(context.rootfs ? contextKey : hashSources(sources.filter((s) => !isUrl(s.pattern)), settings.cache.files));
+    for (const archive of archives) {
+      const entry = context.entry(archive.pattern)!;
+      keyParts.push(`archive\0${archive.pattern}\0${fileDigest(entry, settings.cache.files)}`);
+    }
+    const chmod = parseChmod(options.chmod);
+    return await stage.entriesStep(createdBy, [...keyParts, options.dest, options.chown ?? '', options.chmod ?? '', stage.container.WorkingDir ?? ''], async () => {
+      const owner = await ownerFor(stage, options.chown);
+      const common = {
+        workdir: stage.container.WorkingDir ?? '/',
+        uid: owner.uid,
+        gid: owner.gid,
+        chmod,
+        epoch: settings.epoch,
+        now: settings.now.getTime() / 1000,
+        rootfs: stage.rootfsQuery(),
+      };
+      const entries = new Map<string, LayerEntry>();
+      if (sources.length > 0) {
+        for (const e of await planCopy(sources, { ...common, dest: urls.length + sources.length > 1 && !options.dest.endsWith('/') ? `${options.dest}/` : options.dest })) entries.set(e.path, e);
+      }
+      for (const archive of archives) {
+        const entry = context.entry(archive.pattern)!;
+        const dir = await extractArchive(entry.abs, archiveKind(entry.abs)!, settings.tmpRoot);
+        temps.push(dir);
+        const extracted = new BuildContext(dir, [], true);
+        const root = extracted.entry('.')!;
+        const contents = extracted.walk(root);
+        const planned = await planCopy([{ pattern: archive.pattern, entry: root, contents: contents.filter((c) => c.sub !== '') }], {
+          ...common,
+          dest: options.dest.endsWith('/') ? options.dest : `${options.dest}/`,
+        });
+        // Archives keep their own owners unless --chown is given.
+        const byPath = new Map(contents.map((c) => [c.sub, c] as const));
+        const { path: destAbs } = resolveDestination(options.dest, common.workdir);
+        for (const e of planned) {
+          const sub = posix.relative(destAbs.slice(1), e.path);
+          const item = byPath.get(sub);
+          if (item && !options.chown) {
+            e.uid = item.stats.uid;
+            e.gid = item.stats.gid;
+          }
+          entries.set(e.path, e);
+        }
+      }
+      return [...entries.values()];
+    });
+  } finally {
+    for (const dir of temps) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Docker's architecture names for Node's `process.arch`. */
+export function hostArchitecture(): string {
+  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
+  return map[process.arch] ?? process.arch;
+}
+
+/** Whether binaries of `platform` can run here: the host's architecture, or a registered binfmt_misc emulator. */
+export function canRunPlatform(platform: Platform): boolean {
+  if (platform.os !== 'linux') return false;
+  if (platform.architecture === hostArchitecture()) return true;
+  if (hostArchitecture() === 'amd64' && platform.architecture === '386') return true;
+  const qemu: Record<string, string> = { arm64: 'aarch64', arm: 'arm', amd64: 'x86_64', '386': 'i386', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+  const name = qemu[platform.architecture];
+  return name !== undefined && existsSync(`/proc/sys/fs/binfmt_misc/qemu-${name}`);
+}
+
+/** Options of a RUN. */
+export interface RunStepOptions {
+  args: string[];
+  env: string[];
+  network?: 'host' | 'none' | undefined;
+  /** Extra parts of the cache key (build args in the environment). */
+  keyParts?: string[];
+  /** Where output goes besides the `output` event. */
+  onOutput?: ((chunk: Buffer) => void) | undefined;
+}
+
+/** RUN: executes the command over the stage's rootfs; a non-zero exit fails the step. */
+export async function runStep(stage: Stage, options: RunStepOptions, createdBy: string): Promise<boolean> {
+  const settings = stage.settings;
+  const network = options.network ?? settings.network;
+  return stage.rootfsStep(createdBy, [JSON.stringify(options.args), ...options.env, network, ...(options.keyParts ?? [])], async (rootfs) => {
+    if (!canRunPlatform(settings.platform)) {
+      const p = settings.platform;
+      throw new BuildError(
+        'ERR_FOREIGN_PLATFORM',
+        `cannot RUN for ${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''} on a linux/${hostArchitecture()} host`,
+        { hint: 'oci-kit runs RUN natively; register a qemu-user-static binfmt_misc emulator for that architecture, or build that platform on a matching host' },
+      );
+    }
+    const output = new PassThrough();
+    output.on('data', (chunk: Buffer) => options.onOutput?.(chunk));
+    const container = stage.container;
+    const result = await settings.executor().run({
+      rootfs,
+      args: options.args,
+      env: options.env,
+      cwd: container.WorkingDir || '/',
+      user: container.User || undefined,
+      network,
+      stdout: output,
+      stderr: output,
+      signal: settings.signal,
+    });
+    output.end();
+    if (result.exitCode !== 0) {
+      throw new BuildError('ERR_RUN_FAILED', `process "${options.args.join(' ')}" did not complete successfully: exit code: ${result.exitCode}`);
+    }
+  });
+}
+
+/**
+ * WORKDIR: sets the working directory and creates it when missing (owned by the current USER, as
+ * BuildKit does). An existing directory gives no layer. The existence check happens only on a cache
+ * miss, so a cached rebuild never materialises the rootfs for it.
+ */
+export async function workdirStep(stage: Stage, dir: string, createdBy: string): Promise<boolean> {
+  const target = posix.resolve('/', stage.container.WorkingDir || '/', dir);
+  stage.container.WorkingDir = target;
+  return stage.entriesStep(createdBy, [target, stage.container.User ?? ''], async () => {
+    const query = stage.rootfsQuery();
+    if ((await query.typeOf(target)) === 'dir') return [];
+    const owner = stage.container.User ? await ownerFor(stage, stage.container.User).catch(() => ({})) : {};
+    const resolved = await query.resolveParents(target);
+    const mtime = stage.settings.epoch ?? Math.floor(stage.settings.now.getTime() / 1000);
+    const own = owner as { uid?: number; gid?: number };
+    const entries = new Map<string, LayerEntry>();
+    entries.set(resolved.slice(1), { path: resolved.slice(1), type: 'dir', mode: 0o755, uid: own.uid ?? 0, gid: own.gid ?? 0, mtime });
+    await addMissingParents(entries, { epoch: stage.settings.epoch, now: stage.settings.now.getTime() / 1000, rootfs: query }, 0, 0);
+    return [...entries.values()];
+  });
+}
+
+/** Reads a whole small file (used for heredoc and Dockerfile inputs). */
+export function readText(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+export type { WalkedEntry };
