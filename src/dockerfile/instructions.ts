@@ -1,0 +1,610 @@
+/**
+ * Typed Dockerfile instructions: one interface per instruction, discriminated on `kind`, with
+ * every flag BuildKit accepts parsed and validated (Dockerfile reference, one section per
+ * instruction; BuildKit frontend/dockerfile/instructions). Values that the builder expands
+ * (paths, ENV values, ARG defaults, flag values) are kept as written: quote removal and
+ * variable substitution happen with {@link expandWord} against the build's variables.
+ *
+ * @module
+ */
+import { DockerfileParseError, type Range } from './errors.js';
+import { parseGoDuration } from './duration.js';
+import { MountSyntaxError, parseMount, type RunMount } from './mount.js';
+import { parseHeredocWord, type Heredoc, type ParseNode } from './tree.js';
+
+/** Every instruction keyword. */
+export const INSTRUCTION_KINDS = [
+  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
+  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+] as const;
+
+export type InstructionKind = (typeof INSTRUCTION_KINDS)[number];
+
+/** A parsed `--name[=value]` flag. */
+export interface Flag {
+  name: string;
+  /** Undefined for a bare boolean flag (`--link`). */
+  value: string | undefined;
+  range: Range;
+}
+
+/** What every instruction has. */
+export interface InstructionBase {
+  kind: InstructionKind;
+  /** The keyword as written (`from`, `From`, `FROM`). */
+  keyword: string;
+  keywordRange: Range;
+  /** From the keyword to the end of the last line (heredoc terminator included). */
+  range: Range;
+  flags: Flag[];
+  /** Comment lines directly above it. */
+  comments: string[];
+  /** The exact source text (lines with endings, heredoc bodies): the printer writes it back. */
+  raw: string;
+  /** Exact source between the previous instruction and this one (comments, blank lines). */
+  leading: string;
+  /** The logical line (continuations joined). */
+  original: string;
+  /** The low-level node it came from. */
+  node: ParseNode;
+}
+
+/** A key/value pair of ENV or LABEL; `value` still has its quotes (expand it). */
+export interface KeyValue {
+  key: string;
+  value: string;
+  /** False for the legacy `ENV KEY value` form. */
+  equalsForm: boolean;
+}
+
+/** A command in exec form (`["a","b"]`) or shell form (one string run by the SHELL). */
+export interface CommandLine {
+  /** Exec form: the argv; shell form: one element, the script. */
+  args: string[];
+  /** True for the shell form (the SHELL prefix applies). */
+  shellForm: boolean;
+}
+
+export interface FromInstruction extends InstructionBase {
+  kind: 'FROM';
+  /** The image reference or stage name, as written (may hold ARGs). */
+  image: string;
+  /** `AS name`, as written. */
+  stageName?: string;
+  /** `--platform`, as written. */
+  platform?: string;
+}
+
+export interface RunInstruction extends InstructionBase, CommandLine {
+  kind: 'RUN';
+  mounts: RunMount[];
+  network?: 'default' | 'none' | 'host';
+  security?: 'sandbox' | 'insecure';
+  heredocs: Heredoc[];
+}
+
+export interface CmdInstruction extends InstructionBase, CommandLine {
+  kind: 'CMD';
+}
+
+export interface EntrypointInstruction extends InstructionBase, CommandLine {
+  kind: 'ENTRYPOINT';
+}
+
+export interface ShellInstruction extends InstructionBase {
+  kind: 'SHELL';
+  shell: string[];
+}
+
+/** Inline content of a COPY/ADD source written as a heredoc. */
+export interface SourceContent {
+  /** The heredoc name, used as the file name. */
+  path: string;
+  /** The body (leading tabs already removed for `<<-`). */
+  data: string;
+  /** Whether variables in it are expanded. */
+  expand: boolean;
+}
+
+export interface CopyInstruction extends InstructionBase {
+  kind: 'COPY';
+  /** Source paths (heredoc sources are in `sourceContents`). */
+  sources: string[];
+  sourceContents: SourceContent[];
+  destination: string;
+  from?: string;
+  chown?: string;
+  chmod?: string;
+  link: boolean;
+  parents: boolean;
+  exclude: string[];
+  heredocs: Heredoc[];
+  /** Sources were given as a JSON array. */
+  json: boolean;
+}
+
+export interface AddInstruction extends InstructionBase {
+  kind: 'ADD';
+  sources: string[];
+  sourceContents: SourceContent[];
+  destination: string;
+  chown?: string;
+  chmod?: string;
+  link: boolean;
+  keepGitDir: boolean;
+  checksum?: string;
+  exclude: string[];
+  unpack?: boolean;
+  heredocs: Heredoc[];
+  json: boolean;
+}
+
+export interface EnvInstruction extends InstructionBase {
+  kind: 'ENV';
+  pairs: KeyValue[];
+}
+
+export interface LabelInstruction extends InstructionBase {
+  kind: 'LABEL';
+  pairs: KeyValue[];
+}
+
+export interface ArgInstruction extends InstructionBase {
+  kind: 'ARG';
+  /** `ARG a b=1`: each name with its default (as written, still quoted) when given. */
+  args: { name: string; defaultValue?: string }[];
+}
+
+/** One EXPOSE word; the numbers are set when it holds no variables. */
+export interface PortSpec {
+  raw: string;
+  start?: number;
+  end?: number;
+  protocol?: 'tcp' | 'udp' | 'sctp';
+}
+
+export interface ExposeInstruction extends InstructionBase {
+  kind: 'EXPOSE';
+  ports: PortSpec[];
+}
+
+export interface VolumeInstruction extends InstructionBase {
+  kind: 'VOLUME';
+  paths: string[];
+  json: boolean;
+}
+
+export interface WorkdirInstruction extends InstructionBase {
+  kind: 'WORKDIR';
+  path: string;
+}
+
+export interface UserInstruction extends InstructionBase {
+  kind: 'USER';
+  user: string;
+}
+
+export interface StopsignalInstruction extends InstructionBase {
+  kind: 'STOPSIGNAL';
+  signal: string;
+}
+
+export interface MaintainerInstruction extends InstructionBase {
+  kind: 'MAINTAINER';
+  maintainer: string;
+}
+
+export interface HealthcheckInstruction extends InstructionBase {
+  kind: 'HEALTHCHECK';
+  /** `HEALTHCHECK NONE`: disables the base image's check. */
+  none: boolean;
+  /** Docker's HealthConfig.Test: `['CMD', ...argv]`, `['CMD-SHELL', script]` or `['NONE']`. */
+  test: string[];
+  /** Durations in nanoseconds; undefined when not given. */
+  interval?: number;
+  timeout?: number;
+  startPeriod?: number;
+  startInterval?: number;
+  retries?: number;
+}
+
+export interface OnbuildInstruction extends InstructionBase {
+  kind: 'ONBUILD';
+  /** The trigger instruction, itself typed. */
+  trigger: Instruction;
+  /** The trigger's text as written after ONBUILD. */
+  expression: string;
+}
+
+/** Any typed instruction. */
+export type Instruction =
+  | AddInstruction | ArgInstruction | CmdInstruction | CopyInstruction | EntrypointInstruction
+  | EnvInstruction | ExposeInstruction | FromInstruction | HealthcheckInstruction | LabelInstruction
+  | MaintainerInstruction | OnbuildInstruction | RunInstruction | ShellInstruction
+  | StopsignalInstruction | UserInstruction | VolumeInstruction | WorkdirInstruction;
+
+type FlagType = 'bool' | 'string' | 'strings';
+
+/** The flags each instruction accepts (BuildKit instructions/parse.go). */
+const FLAG_SPECS: Partial<Record<InstructionKind, Record<string, FlagType>>> = {
+  FROM: { platform: 'string' },
+  RUN: { mount: 'strings', network: 'string', security: 'string' },
+  COPY: { from: 'string', chown: 'string', chmod: 'string', link: 'bool', parents: 'bool', exclude: 'strings' },
+  ADD: {
+    chown: 'string', chmod: 'string', link: 'bool', 'keep-git-dir': 'bool', checksum: 'string', exclude: 'strings', unpack: 'bool',
+  },
+  HEALTHCHECK: { interval: 'string', timeout: 'string', 'start-period': 'string', 'start-interval': 'string', retries: 'string' },
+};
+
+/** Parsed flag values of one instruction. */
+interface FlagValues {
+  bools: Map<string, boolean>;
+  strings: Map<string, string>;
+  lists: Map<string, string[]>;
+}
+
+/** Converts the parse tree's nodes to typed instructions, validating them. */
+export class InstructionBuilder {
+  constructor(private readonly filename: string) {}
+
+  private fail(reason: string, range: Range, hint?: string): never {
+    throw new DockerfileParseError(reason, {
+      line: range.start.line,
+      column: range.start.column,
+      filename: this.filename,
+      ...(hint === undefined ? {} : { hint }),
+    });
+  }
+
+  build(node: ParseNode, heredocs: Heredoc[] = node.heredocs, nested = false): Instruction {
+    const kind = node.keyword.toUpperCase() as InstructionKind;
+    if (!(INSTRUCTION_KINDS as readonly string[]).includes(kind)) {
+      const suggestion = suggestKeyword(node.keyword);
+      this.fail(
+        `unknown instruction: ${node.keyword}`,
+        node.keywordRange,
+        suggestion ? `did you mean ${suggestion}?` : `valid instructions: ${INSTRUCTION_KINDS.join(', ')}`,
+      );
+    }
+    const { flags, values } = this.parseFlags(node, kind);
+    const base: InstructionBase = {
+      kind,
+      keyword: node.keyword,
+      keywordRange: node.keywordRange,
+      range: node.range,
+      flags,
+      comments: node.comments,
+      raw: node.raw,
+      leading: node.leading,
+      original: node.original,
+      node,
+    };
+    const args = node.args;
+    const need = (count: number, exact: boolean, what: string): void => {
+      if (exact ? args.length !== count : args.length < count) {
+        this.fail(`${kind} requires ${exact ? 'exactly' : 'at least'} ${count === 1 ? 'one argument' : `${count} arguments`}`, node.range, what);
+      }
+    };
+    switch (kind) {
+      case 'FROM': {
+        if (args.length !== 1 && !(args.length === 3 && args[1]!.toLowerCase() === 'as')) {
+          this.fail('FROM requires either one or three arguments', node.range, 'write FROM image[:tag] [AS name]');
+        }
+        const out: FromInstruction = { ...base, kind, image: args[0]! };
+        if (args.length === 3) {
+          const name = args[2]!;
+          if (!/^[a-z][a-z0-9._-]*$/.test(name.toLowerCase())) {
+            this.fail(`invalid name for build stage: ${JSON.stringify(name)}, name can't start with a number or contain symbols`, node.range, 'use letters, digits, ".", "_" and "-", starting with a letter');
+          }
+          out.stageName = name;
+        }
+        const platform = values.strings.get('platform');
+        if (platform !== undefined) out.platform = platform;
+        return out;
+      }
+      case 'RUN': {
+        if (args.length === 0 && heredocs.length === 0) this.fail('RUN requires at least one argument', node.range, 'write RUN <command>');
+        const out: RunInstruction = {
+          ...base,
+          kind,
+          args: [...args],
+          shellForm: !node.json,
+          mounts: (values.lists.get('mount') ?? []).map((m) => {
+            try {
+              return parseMount(m);
+            } catch (err) {
+              if (err instanceof MountSyntaxError) this.fail(`invalid --mount=${m}: ${err.message}`, flagRange(flags, 'mount', node), 'see the Dockerfile reference, RUN --mount');
+              throw err;
+            }
+          }),
+          heredocs,
+        };
+        const network = values.strings.get('network');
+        if (network !== undefined) {
+          if (network !== 'default' && network !== 'none' && network !== 'host') {
+            this.fail(`unsupported network mode: ${network}`, flagRange(flags, 'network', node), 'use --network=default, none or host');
+          }
+          out.network = network;
+        }
+        const security = values.strings.get('security');
+        if (security !== undefined) {
+          if (security !== 'sandbox' && security !== 'insecure') {
+            this.fail(`unsupported security mode: ${security}`, flagRange(flags, 'security', node), 'use --security=sandbox or insecure');
+          }
+          out.security = security;
+        }
+        return out;
+      }
+      case 'CMD':
+      case 'ENTRYPOINT':
+        return { ...base, kind, args: [...args], shellForm: !node.json } as CmdInstruction | EntrypointInstruction;
+      case 'SHELL':
+        if (!node.json) this.fail('SHELL requires the arguments to be in JSON form', node.range, 'write SHELL ["/bin/sh", "-c"]');
+        need(1, false, 'write SHELL ["executable", "parameters"]');
+        return { ...base, kind, shell: [...args] };
+      case 'COPY':
+      case 'ADD': {
+        if (args.length < 2) {
+          this.fail(
+            `${kind} requires at least two arguments, but only ${args.length === 0 ? 'none were' : 'one was'} provided. Destination could not be determined.`,
+            node.range,
+            `write ${kind} <src>... <dest>`,
+          );
+        }
+        const destination = args[args.length - 1]!;
+        if (parseHeredocWord(destination)) this.fail(`${kind} cannot accept a heredoc as a destination`, node.range, 'heredocs can only be sources');
+        const byName = new Map(heredocs.map((h) => [h.name, h]));
+        const sources: string[] = [];
+        const sourceContents: SourceContent[] = [];
+        for (const src of args.slice(0, -1)) {
+          const marker = node.json ? undefined : parseHeredocWord(src);
+          if (marker) {
+            const doc = byName.get(marker.name);
+            const content = doc?.content ?? '';
+            sourceContents.push({ path: marker.name, data: marker.chomp ? chompHeredoc(content) : content, expand: marker.expand });
+          } else {
+            sources.push(src);
+          }
+        }
+        const common = {
+          ...base,
+          sources,
+          sourceContents,
+          destination,
+          link: values.bools.get('link') ?? false,
+          exclude: values.lists.get('exclude') ?? [],
+          heredocs,
+          json: node.json,
+        };
+        const chown = values.strings.get('chown');
+        const chmod = values.strings.get('chmod');
+        if (chmod !== undefined && !chmod.includes('$') && !/^[0-7]{1,4}$/.test(chmod) && !/^([ugoa]*[-+=][rwxXst]*,?)+$/.test(chmod)) {
+          this.fail(`invalid --chmod=${chmod}: expected an octal mode like 0755 or a symbolic mode like u+x`, flagRange(flags, 'chmod', node));
+        }
+        if (kind === 'COPY') {
+          const out: CopyInstruction = { ...common, kind, parents: values.bools.get('parents') ?? false };
+          const from = values.strings.get('from');
+          if (from !== undefined) out.from = from;
+          if (chown !== undefined) out.chown = chown;
+          if (chmod !== undefined) out.chmod = chmod;
+          return out;
+        }
+        const out: AddInstruction = { ...common, kind, keepGitDir: values.bools.get('keep-git-dir') ?? false };
+        if (chown !== undefined) out.chown = chown;
+        if (chmod !== undefined) out.chmod = chmod;
+        const checksum = values.strings.get('checksum');
+        if (checksum !== undefined) {
+          if (!checksum.includes('$') && !/^sha(256|384|512):[0-9a-f]+$/.test(checksum)) {
+            this.fail(`invalid --checksum=${checksum}: expected algorithm:hex, e.g. sha256:...`, flagRange(flags, 'checksum', node));
+          }
+          out.checksum = checksum;
+        }
+        const unpack = values.bools.get('unpack');
+        if (unpack !== undefined) out.unpack = unpack;
+        return out;
+      }
+      case 'ENV':
+      case 'LABEL': {
+        if (args.length === 0) this.fail(`${kind} requires at least one argument`, node.range, `write ${kind} name=value`);
+        const pairs: KeyValue[] = [];
+        for (let i = 0; i + 2 < args.length; i += 3) {
+          pairs.push({ key: args[i]!, value: args[i + 1] ?? '', equalsForm: args[i + 2] === '=' });
+        }
+        if (kind === 'ENV') {
+          for (const pair of pairs) {
+            if (pair.key === '') this.fail('ENV names can not be blank', node.range, 'write ENV NAME=value');
+          }
+        }
+        return { ...base, kind, pairs } as EnvInstruction | LabelInstruction;
+      }
+      case 'ARG': {
+        need(1, false, 'write ARG NAME[=default]');
+        return {
+          ...base,
+          kind,
+          args: args.map((word) => {
+            const eq = word.indexOf('=');
+            if (eq === 0) this.fail(`ARG names can not be blank: ${word}`, node.range, 'write ARG NAME[=default]');
+            return eq < 0 ? { name: word } : { name: word.slice(0, eq), defaultValue: word.slice(eq + 1) };
+          }),
+        };
+      }
+      case 'EXPOSE':
+        need(1, false, 'write EXPOSE <port>[/<protocol>]');
+        return { ...base, kind, ports: args.map((word) => this.parsePort(word, node)) };
+      case 'VOLUME': {
+        need(1, false, 'write VOLUME /path');
+        for (const path of args) {
+          if (path.trim() === '') this.fail('VOLUME specified can not be an empty string', node.range);
+        }
+        return { ...base, kind, paths: [...args], json: node.json };
+      }
+      case 'WORKDIR':
+        need(1, true, 'write WORKDIR /path');
+        return { ...base, kind, path: args[0]! };
+      case 'USER':
+        need(1, true, 'write USER name[:group]');
+        return { ...base, kind, user: args[0]! };
+      case 'STOPSIGNAL':
+        need(1, true, 'write STOPSIGNAL SIGTERM');
+        return { ...base, kind, signal: args[0]! };
+      case 'MAINTAINER':
+        need(1, true, 'write MAINTAINER name (or better: LABEL org.opencontainers.image.authors=...)');
+        return { ...base, kind, maintainer: args[0]! };
+      case 'HEALTHCHECK':
+        return this.healthcheck(base, node, values);
+      case 'ONBUILD': {
+        if (!node.trigger) this.fail('ONBUILD requires at least one argument', node.range, 'write ONBUILD <instruction>');
+        const triggerKind = node.trigger.keyword.toUpperCase();
+        if (triggerKind === 'ONBUILD') {
+          this.fail('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed', node.trigger.keywordRange);
+        }
+        if (triggerKind === 'FROM' || triggerKind === 'MAINTAINER') {
+          this.fail(`${triggerKind} isn't allowed as an ONBUILD trigger`, node.trigger.keywordRange);
+        }
+        if (nested) this.fail('ONBUILD cannot be nested', node.range);
+        const trigger = this.build({ ...node.trigger, raw: node.trigger.original, leading: '' }, heredocs, true);
+        return { ...base, kind, trigger, expression: node.rest };
+      }
+    }
+  }
+
+  private parseFlags(node: ParseNode, kind: InstructionKind): { flags: Flag[]; values: FlagValues } {
+    const spec = FLAG_SPECS[kind] ?? {};
+    const flags: Flag[] = [];
+    const values: FlagValues = { bools: new Map(), strings: new Map(), lists: new Map() };
+    const seen = new Set<string>();
+    for (const token of node.flags) {
+      const body = token.text.slice(2);
+      const eq = body.indexOf('=');
+      const name = eq < 0 ? body : body.slice(0, eq);
+      const value = eq < 0 ? undefined : body.slice(eq + 1);
+      const type = spec[name];
+      if (type === undefined) {
+        const known = Object.keys(spec);
+        const near = known.find((k) => editDistance(k, name) <= 2);
+        this.fail(
+          `unknown flag: --${name}`,
+          token.range,
+          near ? `did you mean --${near}?` : known.length ? `${kind} accepts ${known.map((k) => `--${k}`).join(', ')}` : `${kind} takes no flags`,
+        );
+      }
+      if (seen.has(name) && type !== 'strings') this.fail(`duplicate flag specified: --${name}`, token.range, 'give the flag once');
+      seen.add(name);
+      flags.push({ name, value, range: token.range });
+      if (type === 'bool') {
+        if (value !== undefined && value === '') this.fail(`missing a value on flag: --${name}`, token.range, `write --${name} or --${name}=true`);
+        const lower = (value ?? 'true').toLowerCase();
+        if (lower !== 'true' && lower !== 'false') {
+          this.fail(`expecting boolean value for flag ${name}, not: ${value}`, token.range, 'use true or false');
+        }
+        values.bools.set(name, lower === 'true');
+      } else {
+        if (value === undefined) this.fail(`missing a value on flag: --${name}`, token.range, `write --${name}=<value>`);
+        if (type === 'string') values.strings.set(name, value);
+        else values.lists.set(name, [...(values.lists.get(name) ?? []), value]);
+      }
+    }
+    return { flags, values };
+  }
+
+  private parsePort(word: string, node: ParseNode): PortSpec {
+    if (word.includes('$')) return { raw: word };
+    const match = /^(?:(?:\d{1,3}\.){3}\d{1,3}:|\[[0-9a-fA-F:]+\]:)?(\d+)(?:-(\d+))?(?:\/([a-zA-Z]+))?$/.exec(word);
+    if (!match) this.fail(`invalid port specification: ${JSON.stringify(word)}`, node.range, 'write EXPOSE 80, 80/udp or 8000-8010/tcp');
+    const start = Number(match[1]);
+    const end = match[2] === undefined ? start : Number(match[2]);
+    const protocol = (match[3] ?? 'tcp').toLowerCase();
+    if (start > 65535 || end > 65535 || end < start) this.fail(`invalid port range: ${word}`, node.range, 'ports are 0-65535, ranges low-high');
+    if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'sctp') {
+      this.fail(`invalid proto: ${match[3]}`, node.range, 'use tcp, udp or sctp');
+    }
+    return { raw: word, start, end, protocol };
+  }
+
+  private healthcheck(base: InstructionBase, node: ParseNode, values: FlagValues): HealthcheckInstruction {
+    const args = node.args;
+    if (args.length === 0) this.fail('HEALTHCHECK requires at least one argument', node.range, 'write HEALTHCHECK CMD <command> or HEALTHCHECK NONE');
+    const type = args[0]!.toUpperCase();
+    if (type === 'NONE') {
+      if (args.length !== 1) this.fail('HEALTHCHECK NONE takes no arguments', node.range);
+      if (base.flags.length > 0) this.fail('HEALTHCHECK NONE takes no options', base.flags[0]!.range);
+      return { ...base, kind: 'HEALTHCHECK', none: true, test: ['NONE'] };
+    }
+    if (type !== 'CMD') this.fail(`Unknown type ${JSON.stringify(args[0])} in HEALTHCHECK (try CMD)`, node.range, 'write HEALTHCHECK CMD <command>');
+    const command = args.slice(1);
+    if (command.length === 0) this.fail('Missing command after HEALTHCHECK CMD', node.range);
+    const out: HealthcheckInstruction = {
+      ...base,
+      kind: 'HEALTHCHECK',
+      none: false,
+      test: node.json ? ['CMD', ...command] : ['CMD-SHELL', ...command],
+    };
+    const duration = (flag: string): number | undefined => {
+      const text = values.strings.get(flag);
+      if (text === undefined || text === '') return undefined;
+      const ns = parseGoDuration(text);
+      const range = flagRange(base.flags, flag, node);
+      if (ns === undefined) this.fail(`invalid duration for --${flag}: ${JSON.stringify(text)}`, range, 'write a Go duration like 30s, 1m30s or 500ms');
+      if (ns < 0) this.fail(`Interval ${JSON.stringify(flag)} cannot be negative`, range);
+      if (ns !== 0 && ns < 1e6) this.fail(`Interval ${JSON.stringify(flag)} cannot be less than 1ms`, range);
+      return ns;
+    };
+    const interval = duration('interval');
+    const timeout = duration('timeout');
+    const startPeriod = duration('start-period');
+    const startInterval = duration('start-interval');
+    if (interval !== undefined) out.interval = interval;
+    if (timeout !== undefined) out.timeout = timeout;
+    if (startPeriod !== undefined) out.startPeriod = startPeriod;
+    if (startInterval !== undefined) out.startInterval = startInterval;
+    const retries = values.strings.get('retries');
+    if (retries !== undefined && retries !== '') {
+      if (!/^[+-]?\d+$/.test(retries) || Math.abs(Number(retries)) > 2147483647) {
+        this.fail(`invalid --retries=${retries}: expected a whole number`, flagRange(base.flags, 'retries', node));
+      }
+      const n = Number(retries);
+      if (n < 0) this.fail(`--retries cannot be negative (${n})`, flagRange(base.flags, 'retries', node));
+      out.retries = n;
+    }
+    return out;
+  }
+}
+
+function flagRange(flags: Flag[], name: string, node: ParseNode): Range {
+  return flags.find((f) => f.name === name)?.range ?? node.range;
+}
+
+/** Removes leading tabs from every line of a `<<-` heredoc body. */
+export function chompHeredoc(content: string): string {
+  return content.replace(/^\t+/gm, '');
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+function suggestKeyword(word: string): string | undefined {
+  const upper = word.toUpperCase();
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const kind of INSTRUCTION_KINDS) {
+    const d = editDistance(upper, kind);
+    if (d < bestDistance) {
+      best = kind;
+      bestDistance = d;
+    }
+  }
+  return best;
+}

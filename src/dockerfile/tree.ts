@@ -1,0 +1,653 @@
+/**
+ * The low-level Dockerfile parser: lines, parser directives, comments, line continuations,
+ * heredocs and the per-instruction argument shapes, producing BuildKit's parse tree (the one its
+ * `testfiles/*\/result` dumps show) before any typed validation. Every node keeps its source
+ * range and its exact text, so the file can be printed back byte for byte.
+ *
+ * Semantics follow the Dockerfile reference ("Parser directives", "Escape", "Here-Documents")
+ * and BuildKit's frontend/dockerfile/parser behaviour as pinned by its conformance data.
+ *
+ * @module
+ */
+import { DockerfileParseError, type Position, type Range } from './errors.js';
+import { decodeJsonPrefix, JsonSyntaxError } from './json-prefix.js';
+import { expandWords, isGoSpace } from './shell-lexer.js';
+
+/** A parser directive from the top of the file (`# syntax=`, `# escape=`, `# check=`). */
+export interface ParserDirective {
+  /** Lower-cased name. */
+  name: 'syntax' | 'escape' | 'check';
+  value: string;
+  range: Range;
+  /** The directive line as written (without its line ending). */
+  raw: string;
+}
+
+/** A `--name[=value]` word after the keyword, with quotes already removed (BuildKit's flag words). */
+export interface RawFlag {
+  /** The whole word, e.g. `--from=build`. */
+  text: string;
+  range: Range;
+}
+
+/** A here-document attached to RUN, COPY or ADD (or ONBUILD of one of them). */
+export interface Heredoc {
+  /** The delimiter word with quotes removed (`EOF`). */
+  name: string;
+  /** `3<<EOF` redirects file descriptor 3; 0 when no number was written. */
+  fileDescriptor: number;
+  /** `<<-EOF`: leading tabs are stripped from the body lines and the terminator. */
+  chomp: boolean;
+  /** False when any part of the delimiter was quoted: the body is then not expanded. */
+  expand: boolean;
+  /** The body exactly as written, every line with its line ending, without the terminator line. */
+  content: string;
+  /** From the first body line to the end of the terminator line. */
+  range: Range;
+}
+
+/** A warning the parser noticed without failing (BuildKit prints them during a build). */
+export interface ParseWarning {
+  message: string;
+  range: Range;
+}
+
+/** One instruction of the parse tree. */
+export interface ParseNode {
+  /** The keyword as written (case kept). */
+  keyword: string;
+  keywordRange: Range;
+  flags: RawFlag[];
+  /**
+   * The argument nodes (BuildKit's `next` chain): their shape depends on the instruction (JSON
+   * elements, whitespace-split words, key/value/separator triples for ENV and LABEL, ...).
+   */
+  args: string[];
+  /** True for the exec (JSON array) form. */
+  json: boolean;
+  /** ONBUILD's trigger instruction. */
+  trigger?: ParseNode;
+  heredocs: Heredoc[];
+  /** The logical line: continuation lines joined, comments and blank lines inside dropped. */
+  original: string;
+  /** The argument text after the keyword and flags, trimmed. */
+  rest: string;
+  /** Comment lines above the instruction (text after `#`, trimmed); an empty `#` line resets them. */
+  comments: string[];
+  range: Range;
+  /** Exact source text of the instruction: its lines (with line endings) and heredoc bodies. */
+  raw: string;
+  /** Exact source text between the previous instruction and this one (comments, blank lines, directives). */
+  leading: string;
+}
+
+/** The whole parse tree. */
+export interface ParseTree {
+  directives: ParserDirective[];
+  /** The escape character in effect: `\` or backtick. */
+  escape: string;
+  nodes: ParseNode[];
+  /** Source text after the last instruction. */
+  trailing: string;
+  /** The file started with a UTF-8 byte order mark (removed before parsing, restored by the printer). */
+  bom: boolean;
+  warnings: ParseWarning[];
+  /** Lines 1..N the instructions span: first line of the first to last line of the last. */
+  range: Range;
+}
+
+/** Options of the parser. */
+export interface ParseOptions {
+  /** Name used in error messages and lint output (default `Dockerfile`). */
+  filename?: string;
+}
+
+const DIRECTIVE = /^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/s;
+const KNOWN_DIRECTIVES = new Set(['syntax', 'escape', 'check']);
+const HEREDOC_WORD = /^(\d*)<<(-?)([^<]*)$/;
+const HEREDOC_INSTRUCTIONS = new Set(['run', 'copy', 'add']);
+
+/** Splits at the separators BuildKit's `reWhitespace` knows (`[\t\v\f\r ]`). */
+function isSeparator(ch: string | undefined): boolean {
+  return ch === ' ' || ch === '\t' || ch === '\v' || ch === '\f' || ch === '\r';
+}
+
+function leadingSpaceLength(text: string): number {
+  let i = 0;
+  while (i < text.length && isGoSpace(text[i]!)) i++;
+  return i;
+}
+
+function trimGoSpace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isGoSpace(text[start]!)) start++;
+  while (end > start && isGoSpace(text[end - 1]!)) end--;
+  return text.slice(start, end);
+}
+
+function trimLineEnding(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '\r' || text[end - 1] === '\n')) end--;
+  return text.slice(0, end);
+}
+
+function isCommentLine(text: string): boolean {
+  return text[leadingSpaceLength(text)] === '#';
+}
+
+/** Maps offsets in a joined logical line back to source positions. */
+class LineMap {
+  private readonly starts: number[] = [];
+  private readonly lines: number[] = [];
+  private readonly columns: number[] = [];
+
+  add(joinedOffset: number, line: number, column: number): void {
+    this.starts.push(joinedOffset);
+    this.lines.push(line);
+    this.columns.push(column);
+  }
+
+  at(offset: number): Position {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: this.lines[lo]!, column: this.columns[lo]! + offset - this.starts[lo]! };
+  }
+
+  /** The range of `[from, to)`; the end column is taken after the last character. */
+  range(from: number, to: number): Range {
+    const start = this.at(from);
+    if (to <= from) return { start, end: start };
+    const last = this.at(to - 1);
+    return { start, end: { line: last.line, column: last.column + 1 } };
+  }
+}
+
+/** Context shared by the argument parsers. */
+interface Context {
+  escape: string;
+  fail(reason: string, hint?: string): never;
+}
+
+/** Parses the instruction on one logical line (BuildKit newNodeFromLine). */
+function parseLogicalLine(line: string, base: number, map: LineMap, ctx: Context): ParseNode {
+  let start = leadingSpaceLength(line);
+  let end = line.length;
+  while (end > start && isGoSpace(line[end - 1]!)) end--;
+  let kwEnd = start;
+  while (kwEnd < end && !isSeparator(line[kwEnd])) kwEnd++;
+  const keyword = line.slice(start, kwEnd);
+  let restStart = kwEnd;
+  while (restStart < end && isSeparator(line[restStart])) restStart++;
+  const { flags, argsStart } = extractFlags(line, restStart, end, base, map);
+  const rest = trimGoSpace(line.slice(argsStart, end));
+  const restOffset = argsStart + leadingSpaceLength(line.slice(argsStart, end));
+  const node: ParseNode = {
+    keyword,
+    keywordRange: map.range(base + start, base + kwEnd),
+    flags,
+    args: [],
+    json: false,
+    heredocs: [],
+    original: line,
+    rest,
+    comments: [],
+    range: map.range(base + start, base + end),
+    raw: '',
+    leading: '',
+  };
+  const lower = keyword.toLowerCase();
+  switch (lower) {
+    case 'add':
+    case 'copy':
+    case 'volume':
+      parseMaybeJsonToList(node, rest, ctx);
+      break;
+    case 'arg':
+      node.args = parseWords(rest, ctx.escape);
+      break;
+    case 'cmd':
+    case 'entrypoint':
+    case 'run':
+    case 'shell':
+      parseMaybeJson(node, rest, ctx);
+      break;
+    case 'env':
+    case 'label':
+      node.args = parseNameValue(rest, lower.toUpperCase(), ctx);
+      break;
+    case 'expose':
+    case 'from':
+      node.args = splitWhitespace(rest);
+      break;
+    case 'healthcheck':
+      parseHealthcheck(node, rest, ctx);
+      break;
+    case 'maintainer':
+    case 'stopsignal':
+    case 'user':
+    case 'workdir':
+      node.args = rest === '' ? [] : [rest];
+      break;
+    case 'onbuild':
+      if (rest !== '') node.trigger = parseLogicalLine(rest, base + restOffset, map, ctx);
+      break;
+    default:
+      // Unknown instructions are kept here (as one empty argument, like BuildKit); the typed
+      // stage reports them.
+      node.args = [''];
+  }
+  return node;
+}
+
+/**
+ * Takes the leading `--flag` words (quotes removed, the escape `\` honoured), stopping at the first
+ * word that does not start with `--`; a bare `--` ends the flags and is dropped.
+ */
+function extractFlags(line: string, from: number, end: number, base: number, map: LineMap): { flags: RawFlag[]; argsStart: number } {
+  const flags: RawFlag[] = [];
+  let pos = from;
+  for (;;) {
+    while (pos < end && isGoSpace(line[pos]!)) pos++;
+    if (pos >= end || line[pos] !== '-' || line[pos + 1] !== '-') return { flags, argsStart: pos };
+    const wordStart = pos;
+    let word = '';
+    let quote = '';
+    let blankOk = false;
+    for (; pos < end; pos++) {
+      let ch = line[pos]!;
+      if (quote === '') {
+        if (isGoSpace(ch)) break;
+        if (ch === "'" || ch === '"') {
+          quote = ch;
+          blankOk = true;
+          continue;
+        }
+      } else if (ch === quote) {
+        quote = '';
+        continue;
+      }
+      if (ch === '\\') {
+        if (pos + 1 >= end) {
+          quote = '';
+          continue;
+        }
+        ch = line[++pos]!;
+      }
+      word += ch;
+    }
+    if (word === '--') return { flags, argsStart: pos };
+    if (blankOk || word.length > 0) flags.push({ text: word, range: map.range(base + wordStart, base + pos) });
+  }
+}
+
+/** Splits on BuildKit's whitespace (`[\t\v\f\r ]+`) without interpreting quotes. */
+function splitWhitespace(rest: string): string[] {
+  if (rest === '') return [];
+  return rest.split(/[\t\v\f\r ]+/);
+}
+
+/**
+ * Splits into words keeping quotes and escapes (they are removed at expansion time); quotes group
+ * spaces, the escape character protects the next character.
+ */
+export function parseWords(rest: string, escape: string): string[] {
+  const words: string[] = [];
+  const cps = Array.from(rest);
+  let word = '';
+  let inWord = false;
+  let quote = '';
+  let blankOk = false;
+  for (let i = 0; i < cps.length; i++) {
+    let ch = cps[i]!;
+    if (!inWord) {
+      if (isGoSpace(ch)) continue;
+      inWord = true;
+    }
+    if (quote === '') {
+      if (isGoSpace(ch)) {
+        if (blankOk || word.length > 0) words.push(word);
+        word = '';
+        blankOk = false;
+        inWord = false;
+        continue;
+      }
+      if (ch === "'" || ch === '"') {
+        quote = ch;
+        blankOk = true;
+      }
+      if (ch === escape) {
+        if (i + 1 === cps.length) continue;
+        word += ch;
+        ch = cps[++i]!;
+      }
+      word += ch;
+      continue;
+    }
+    if (ch === quote) quote = '';
+    if (ch === escape && quote !== "'" && ch !== quote) {
+      if (i + 1 === cps.length) {
+        quote = '';
+        continue;
+      }
+      word += ch;
+      ch = cps[++i]!;
+    }
+    word += ch;
+  }
+  if (inWord && (blankOk || word.length > 0)) words.push(word);
+  return words;
+}
+
+/** ENV and LABEL: `key=value ...` pairs, or the legacy `KEY value` form; triples key, value, `=` or ``. */
+function parseNameValue(rest: string, instruction: string, ctx: Context): string[] {
+  const words = parseWords(rest, ctx.escape);
+  if (words.length === 0) return [];
+  if (!words[0]!.includes('=')) {
+    const match = /[\t\v\f\r ]+/.exec(rest);
+    if (!match) {
+      ctx.fail(`${instruction} must have two arguments`, `write ${instruction} ${rest || 'NAME'}=value`);
+    }
+    return [rest.slice(0, match.index), rest.slice(match.index + match[0].length), ''];
+  }
+  const out: string[] = [];
+  for (const word of words) {
+    const eq = word.indexOf('=');
+    if (eq < 0) {
+      ctx.fail(`Syntax error - can't find = in ${goQuote(word)}. Must be of the form: name=value`, 'quote values that contain spaces: name="a value"');
+    }
+    out.push(word.slice(0, eq), word.slice(eq + 1), '=');
+  }
+  return out;
+}
+
+/** Go's %q for the few messages that quote a word. */
+function goQuote(text: string): string {
+  return JSON.stringify(text);
+}
+
+/** The exec form: a JSON array of strings; anything else is not JSON (returns undefined). */
+function parseJson(rest: string, ctx: Context): string[] | undefined {
+  const text = rest.slice(leadingSpaceLength(rest));
+  if (!text.startsWith('[')) return undefined;
+  let value: unknown;
+  try {
+    value = decodeJsonPrefix(text).value;
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) return undefined;
+    throw err;
+  }
+  const list = value as unknown[];
+  if (!list.every((item): item is string => typeof item === 'string')) {
+    ctx.fail('dockerfile parse error: JSON array must contain only strings', 'write every element in quotes, e.g. ["sh", "-c", "echo hi"]');
+  }
+  return list as string[];
+}
+
+function parseMaybeJson(node: ParseNode, rest: string, ctx: Context): void {
+  if (rest === '') return;
+  const list = parseJson(rest, ctx);
+  if (list) {
+    node.args = list;
+    node.json = true;
+  } else {
+    node.args = [rest];
+  }
+}
+
+function parseMaybeJsonToList(node: ParseNode, rest: string, ctx: Context): void {
+  const list = parseJson(rest, ctx);
+  if (list) {
+    node.args = list;
+    node.json = true;
+  } else {
+    node.args = splitWhitespace(rest);
+  }
+}
+
+function parseHealthcheck(node: ParseNode, rest: string, ctx: Context): void {
+  let sep = 0;
+  while (sep < rest.length && !isGoSpace(rest[sep]!)) sep++;
+  if (sep === 0) return;
+  let next = sep;
+  while (next < rest.length && isGoSpace(rest[next]!)) next++;
+  const sub: ParseNode = { ...node, args: [] };
+  parseMaybeJson(sub, rest.slice(next), ctx);
+  node.args = [rest.slice(0, sep), ...sub.args];
+  node.json = sub.json;
+}
+
+/** Heredoc delimiters named on an instruction line (BuildKit heredocsFromLine). */
+function heredocsOnLine(line: string): { name: string; fileDescriptor: number; chomp: boolean; expand: boolean }[] {
+  let words: string[];
+  try {
+    words = expandWords(line, {}, { rawQuotes: true, rawEscapes: true }).words;
+  } catch {
+    return [];
+  }
+  const out: { name: string; fileDescriptor: number; chomp: boolean; expand: boolean }[] = [];
+  for (const word of words) {
+    const heredoc = parseHeredocWord(word);
+    if (heredoc) out.push(heredoc);
+  }
+  return out;
+}
+
+/**
+ * Recognises one `<<EOF` / `<<-EOF` / `3<<"EOF"` word; undefined when it is not a heredoc marker.
+ * The delimiter counts as quoted when removing quotes changes it, which turns expansion off.
+ */
+export function parseHeredocWord(word: string): { name: string; fileDescriptor: number; chomp: boolean; expand: boolean } | undefined {
+  const match = HEREDOC_WORD.exec(word);
+  if (!match) return undefined;
+  const rest = match[3]!;
+  if (rest === '') return undefined;
+  let plain: string[];
+  let raw: string[];
+  try {
+    plain = expandWords(rest, {}, { onUnset: 'keep' }).words;
+    if (plain.length !== 1) return undefined;
+    raw = expandWords(rest, {}, { onUnset: 'keep', rawQuotes: true }).words;
+  } catch {
+    return undefined;
+  }
+  if (raw.length !== 1) return undefined;
+  const quotes = (text: string): number => text.split(/['"]/).length - 1;
+  return {
+    name: plain[0]!,
+    fileDescriptor: match[1] ? Number.parseInt(match[1], 10) : 0,
+    chomp: match[2] === '-',
+    expand: quotes(plain[0]!) === quotes(raw[0]!),
+  };
+}
+
+/** One physical line of the source. */
+interface SourceLine {
+  /** Offset of the first character. */
+  start: number;
+  /** Offset of the next line (after the `\n`), or the end of the text. */
+  next: number;
+  /** The text without the `\n`. */
+  text: string;
+}
+
+function splitLines(text: string): SourceLine[] {
+  const lines: SourceLine[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    const next = nl < 0 ? text.length : nl + 1;
+    lines.push({ start, next, text: text.slice(start, end) });
+    start = next;
+  }
+  return lines;
+}
+
+/** Parses Dockerfile text into BuildKit's parse tree. Throws DockerfileParseError. */
+export function parseTree(source: string, options: ParseOptions = {}): ParseTree {
+  const filename = options.filename ?? 'Dockerfile';
+  const bom = source.charCodeAt(0) === 0xfeff;
+  const text = bom ? source.slice(1) : source;
+  const lines = splitLines(text);
+  const directives: ParserDirective[] = [];
+  let directivesDone = false;
+  let escape = '\\';
+  let continuation = /(^|[^\\])\\[ \t]*$/;
+  const nodes: ParseNode[] = [];
+  const warnings: ParseWarning[] = [];
+  let comments: string[] = [];
+  let leadingStart = 0;
+  let errorLine = 1;
+  const ctx: Context = {
+    get escape() {
+      return escape;
+    },
+    fail(reason: string, hint?: string): never {
+      throw new DockerfileParseError(reason, { line: errorLine, filename, ...(hint === undefined ? {} : { hint }) });
+    },
+  };
+
+  const possibleDirective = (line: string, lineNumber: number, column: number): boolean => {
+    if (directivesDone) return false;
+    const match = DIRECTIVE.exec(line);
+    const name = match?.[1]?.toLowerCase();
+    if (!match || name === undefined || !KNOWN_DIRECTIVES.has(name)) {
+      directivesDone = true;
+      return false;
+    }
+    const value = match[2]!;
+    const range: Range = { start: { line: lineNumber, column }, end: { line: lineNumber, column: column + line.length } };
+    if (directives.some((d) => d.name === name)) {
+      throw new DockerfileParseError(`only one ${name} parser directive can be used`, { line: lineNumber, column, filename, hint: 'remove the duplicate directive' });
+    }
+    if (name === 'escape') {
+      if (value !== '\\' && value !== '`') {
+        throw new DockerfileParseError(`invalid escape token '${value}' does not match \` or \\`, { line: lineNumber, column, filename, hint: 'use # escape=\\ or # escape=`' });
+      }
+      escape = value;
+      continuation = value === '`' ? /(^|[^`])`[ \t]*$/ : /(^|[^\\])\\[ \t]*$/;
+    }
+    directives.push({ name: name as ParserDirective['name'], value, range, raw: line });
+    return true;
+  };
+
+  const trimContinuation = (line: string): [string, boolean] => {
+    const match = continuation.exec(line);
+    if (!match) return [line, true];
+    return [line.slice(0, match.index) + match[1], false];
+  };
+
+  let i = 0;
+  while (i < lines.length) {
+    const first = lines[i]!;
+    const lineNumber = i + 1;
+    i++;
+    const content = trimLineEnding(first.text);
+    const indent = leadingSpaceLength(content);
+    const stripped = content.slice(indent);
+    const isComment = stripped.startsWith('#');
+    const isDirective = possibleDirective(stripped, lineNumber, indent + 1);
+    if (isComment && !isDirective) {
+      const comment = trimGoSpace(stripped.slice(1));
+      if (comment === '') comments = [];
+      else comments.push(comment);
+    }
+    const processed = isComment ? '' : stripped;
+    let [line, endOfLine] = trimContinuation(processed);
+    if (endOfLine && line === '') continue;
+
+    const map = new LineMap();
+    map.add(0, lineNumber, indent + 1);
+    let hasEmptyContinuation = false;
+    while (!endOfLine && i < lines.length) {
+      const next = trimLineEnding(lines[i]!.text);
+      i++;
+      if (isCommentLine(next)) continue;
+      if (leadingSpaceLength(next) === next.length) {
+        hasEmptyContinuation = true;
+        continue;
+      }
+      const [piece, done] = trimContinuation(next);
+      map.add(line.length, i, 1);
+      line += piece;
+      endOfLine = done;
+    }
+    const endLine = i;
+    errorLine = lineNumber;
+    const node = parseLogicalLine(line, 0, map, ctx);
+    node.comments = comments;
+    comments = [];
+    if (hasEmptyContinuation) {
+      warnings.push({ message: `Empty continuation line found in: ${line}`, range: node.range });
+    }
+
+    const heredocTarget = node.keyword.toLowerCase() === 'onbuild' && node.trigger ? node.trigger : node;
+    if (HEREDOC_INSTRUCTIONS.has(heredocTarget.keyword.toLowerCase()) && !heredocTarget.json && line.includes('<<')) {
+      for (const marker of heredocsOnLine(line)) {
+        const bodyStart = i;
+        let body = '';
+        let terminated = false;
+        while (i < lines.length) {
+          const candidateLine = lines[i]!;
+          i++;
+          let candidate = trimLineEnding(candidateLine.text);
+          if (marker.chomp) candidate = candidate.replace(/^\t+/, '');
+          if (candidate === marker.name) {
+            terminated = true;
+            break;
+          }
+          body += text.slice(candidateLine.start, candidateLine.next);
+        }
+        if (!terminated) {
+          throw new DockerfileParseError(`unterminated heredoc ${marker.name}`, {
+            line: lineNumber,
+            filename,
+            hint: `end the here-document with a line holding only ${marker.name}`,
+          });
+        }
+        const last = lines[i - 1]!;
+        node.heredocs.push({
+          ...marker,
+          content: body,
+          range: {
+            start: { line: bodyStart + 1, column: 1 },
+            end: { line: i, column: trimLineEnding(last.text).length + 1 },
+          },
+        });
+      }
+    }
+    const lastLine = lines[i - 1]!;
+    node.raw = text.slice(first.start, lastLine.next);
+    node.leading = text.slice(leadingStart, first.start);
+    leadingStart = lastLine.next;
+    if (node.heredocs.length > 0) {
+      node.range = { start: node.range.start, end: node.heredocs[node.heredocs.length - 1]!.range.end };
+    } else if (endLine > node.range.end.line) {
+      node.range = { start: node.range.start, end: { line: endLine, column: trimLineEnding(lines[endLine - 1]!.text).length + 1 } };
+    }
+    nodes.push(node);
+  }
+
+  if (nodes.length === 0) {
+    throw new DockerfileParseError('file with no instructions', {
+      line: Math.max(lines.length, 1),
+      filename,
+      hint: 'a Dockerfile needs at least a FROM instruction',
+    });
+  }
+  return {
+    directives,
+    escape,
+    nodes,
+    trailing: text.slice(leadingStart),
+    bom,
+    warnings,
+    range: { start: nodes[0]!.range.start, end: nodes[nodes.length - 1]!.range.end },
+  };
+}
