@@ -4,5 +4,16 @@
  * @module
  */
 import type { Command } from '../command.js';
+import { imagesCommand } from './images.js';
+import { tagCommand } from './tag.js';
+import { rmCommand } from './rm.js';
+import { pruneCommand } from './prune.js';
+import { inspectCommand } from './inspect.js';
+import { historyCommand } from './history.js';
+import { manifestCommand } from './manifest.js';
+import { configCommand } from './config.js';
+import { digestCommand } from './digest.js';
+import { loadCommand } from './load.js';
+import { saveCommand } from './save.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand];
