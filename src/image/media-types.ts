@@ -74,3 +74,29 @@ export function layerMediaType(compression: Compression, family: 'oci' | 'docker
   if (compression === 'zstd') return OCI.layerZstd;
   return OCI.layer;
 }
+
+/** Media types of an image configuration (OCI or Docker). */
+export const CONFIG_MEDIA_TYPES: readonly string[] = [OCI.config, DOCKER.config];
+
+/** True for an image configuration media type (OCI or Docker). */
+export function isConfigMediaType(mediaType: string | undefined): boolean {
+  return mediaType !== undefined && CONFIG_MEDIA_TYPES.includes(mediaType);
+}
+
+/** Every layer media type of both families that oci-kit can unpack. */
+export const LAYER_MEDIA_TYPES: readonly string[] = [
+  OCI.layer,
+  OCI.layerGzip,
+  OCI.layerZstd,
+  OCI.layerNondistributable,
+  OCI.layerNondistributableGzip,
+  OCI.layerNondistributableZstd,
+  DOCKER.layer,
+  DOCKER.layerGzip,
+  DOCKER.foreignLayerGzip,
+];
+
+/** True for a filesystem layer media type of either family. */
+export function isLayerMediaType(mediaType: string | undefined): boolean {
+  return mediaType !== undefined && LAYER_MEDIA_TYPES.includes(mediaType);
+}

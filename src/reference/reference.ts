@@ -68,7 +68,7 @@ export function parseReference(input: string, options: ParseReferenceOptions = {
     throw new InvalidReferenceError(
       input,
       `invalid repository name (${input}), cannot specify 64-byte hexadecimal strings`,
-      { hint: `to name an image by its ID, use the digest form sha256:${input}` },
+      { hint: 'a reference names a repository (name[:tag][@digest]); a digest is written with its algorithm, sha256:<hex>' },
     );
   }
   const { domain, remainder } = splitDockerDomain(input);
