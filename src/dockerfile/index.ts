@@ -64,3 +64,12 @@ export {
 } from './instructions.js';
 export { parseDockerfile, splitStages, type Comment, type Dockerfile, type Stage, type Stages } from './parse.js';
 export { printDockerfile, formatDockerfile, formatInstruction, type FormatOptions } from './printer.js';
+export {
+  lint,
+  lintRuleUrl,
+  parseCheckDirective,
+  LINT_RULES,
+  type CheckDirective,
+  type LintFinding,
+  type LintOptions,
+} from './lint.js';

@@ -161,6 +161,10 @@ export interface PortSpec {
   start?: number;
   end?: number;
   protocol?: 'tcp' | 'udp' | 'sctp';
+  /** A host IP written in the spec (EXPOSE ignores it; the linter reports it). */
+  hostIp?: string;
+  /** A host port written in the spec (ignored likewise). */
+  hostPort?: string;
 }
 
 export interface ExposeInstruction extends InstructionBase {
@@ -508,18 +512,36 @@ export class InstructionBuilder {
     return { flags, values };
   }
 
+  /** `[ip:][hostPort:]port[-end][/proto]` (Docker's port spec; the host parts are only linted). */
   private parsePort(word: string, node: ParseNode): PortSpec {
     if (word.includes('$')) return { raw: word };
-    const match = /^(?:(?:\d{1,3}\.){3}\d{1,3}:|\[[0-9a-fA-F:]+\]:)?(\d+)(?:-(\d+))?(?:\/([a-zA-Z]+))?$/.exec(word);
-    if (!match) this.fail(`invalid port specification: ${JSON.stringify(word)}`, node.range, 'write EXPOSE 80, 80/udp or 8000-8010/tcp');
-    const start = Number(match[1]);
-    const end = match[2] === undefined ? start : Number(match[2]);
-    const protocol = (match[3] ?? 'tcp').toLowerCase();
-    if (start > 65535 || end > 65535 || end < start) this.fail(`invalid port range: ${word}`, node.range, 'ports are 0-65535, ranges low-high');
-    if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'sctp') {
-      this.fail(`invalid proto: ${match[3]}`, node.range, 'use tcp, udp or sctp');
+    const bad = (): never => this.fail(`invalid port specification: ${JSON.stringify(word)}`, node.range, 'write EXPOSE 80, 80/udp or 8000-8010/tcp');
+    const slash = word.lastIndexOf('/');
+    const proto = slash < 0 ? 'tcp' : word.slice(slash + 1).toLowerCase();
+    const spec = slash < 0 ? word : word.slice(0, slash);
+    let hostIp: string | undefined;
+    let rest = spec;
+    const bracket = /^\[([^\]]*)\]:(.*)$/.exec(spec);
+    if (bracket) {
+      hostIp = bracket[1]!;
+      rest = bracket[2]!;
     }
-    return { raw: word, start, end, protocol };
+    const parts = rest.split(':');
+    if (parts.length > 3 || (bracket && parts.length > 2)) bad();
+    const container = parts[parts.length - 1]!;
+    const hostPort = parts.length >= 2 ? parts[parts.length - 2]! : undefined;
+    if (parts.length === 3) hostIp = parts[0]!;
+    const range = /^(\d+)(?:-(\d+))?$/.exec(container);
+    if (!range) bad();
+    const start = Number(range![1]);
+    const end = range![2] === undefined ? start : Number(range![2]);
+    if (start > 65535 || end > 65535 || end < start) this.fail(`invalid port range: ${word}`, node.range, 'ports are 0-65535, ranges low-high');
+    if (hostPort !== undefined && hostPort !== '' && !/^\d+(?:-\d+)?$/.test(hostPort)) bad();
+    if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') this.fail(`invalid proto: ${word.slice(slash + 1)}`, node.range, 'use tcp, udp or sctp');
+    const out: PortSpec = { raw: word, start, end, protocol: proto };
+    if (hostIp !== undefined) out.hostIp = hostIp;
+    if (hostPort !== undefined) out.hostPort = hostPort;
+    return out;
   }
 
   private healthcheck(base: InstructionBase, node: ParseNode, values: FlagValues): HealthcheckInstruction {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Command } from '../command.js';
+import { runCommand } from './run.js';
 import { imagesCommand } from './images.js';
 import { tagCommand } from './tag.js';
 import { rmCommand } from './rm.js';
@@ -15,5 +16,6 @@ import { configCommand } from './config.js';
 import { digestCommand } from './digest.js';
 import { loadCommand } from './load.js';
 import { saveCommand } from './save.js';
+import { lintCommand } from './lint.js';
 
-export const commands: Command[] = [imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand];
+export const commands: Command[] = [imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand, runCommand, lintCommand];
