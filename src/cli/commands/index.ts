@@ -4,7 +4,6 @@
  * @module
  */
 import type { Command } from '../command.js';
-import { runCommand } from './run.js';
 import { imagesCommand } from './images.js';
 import { tagCommand } from './tag.js';
 import { rmCommand } from './rm.js';
@@ -18,4 +17,4 @@ import { loadCommand } from './load.js';
 import { saveCommand } from './save.js';
 import { lintCommand } from './lint.js';
 
-export const commands: Command[] = [imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand, runCommand, lintCommand];
+export const commands: Command[] = [imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand, lintCommand];
