@@ -1,0 +1,226 @@
+/**
+ * `createLayer`: a directory, a list of entries, or an existing tar stream in, one layer blob out
+ * (image-spec layer.md "Layer Changesets", descriptor.md, config.md "rootfs.diff_ids"). One streaming
+ * pass: tar chunks -> sha256 (the diffID) -> compression -> the store's atomic `put` (which computes
+ * the compressed digest and size while it writes). Nothing holds more than a few chunks in memory.
+ *
+ * Reproducibility: entries sorted (entry.ts), uname/gname empty, mtimes clamped to
+ * SOURCE_DATE_EPOCH (reproducible-builds.org/specs/source-date-epoch), gzip headers without time or
+ * name, gzip members cut at fixed tar offsets.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import type { Digest } from '../digest/digest.js';
+import { layerMediaType, type Compression } from '../image/media-types.js';
+import type { Descriptor } from '../image/types.js';
+import type { BlobStore } from '../store/blob-store.js';
+import { compressStream } from './compress.js';
+import { canonicalPath, comparePaths, defaultMode, parentOf, type LayerEntry } from './entry.js';
+import { InvalidEntryError } from './errors.js';
+import { DEFAULT_CHUNK_SIZE, writeTar, type WritableEntry } from './tar-writer.js';
+import { walkDirectory } from './walk.js';
+
+/** What a layer is made from. */
+export type LayerSource =
+  | { dir: string }
+  | { entries: Iterable<LayerEntry> }
+  | { tar: AsyncIterable<Uint8Array> };
+
+/** Options that shape the entries of a layer (shared by createLayer, the diff and flatten). */
+export interface EntryOptions {
+  /** Clamp every mtime to at most this (seconds). Default: `$SOURCE_DATE_EPOCH` when set. */
+  sourceDateEpoch?: number | undefined;
+  /** Set every mtime to this (seconds). */
+  mtime?: number | undefined;
+  /** Set every owner. */
+  chown?: { uid: number; gid: number } | undefined;
+  /** Set the permission bits of every file and directory (not symlinks). */
+  chmod?: number | undefined;
+  /** Put everything under this path inside the layer (its missing parents are added as directories). */
+  prefix?: string | undefined;
+  /** Keep only the paths (layer-relative, before `prefix`) for which this returns true. */
+  include?: ((path: string) => boolean) | undefined;
+}
+
+/** Options of {@link createLayer}. */
+export interface CreateLayerOptions extends EntryOptions {
+  store: BlobStore;
+  /** Default gzip. */
+  compression?: Compression | undefined;
+  /** Media type family of the descriptor. Default `oci`. */
+  family?: 'oci' | 'docker' | undefined;
+  /** gzip level (default 6) or zstd level (default 3). */
+  level?: number | undefined;
+  /** Read xattrs of a directory source (default true; needs python3, see xattr.ts). */
+  xattrs?: boolean | undefined;
+  /** Keep sub-second mtimes of a directory source (pax records). Default false. */
+  subsecondMtime?: boolean | undefined;
+  /** Tar chunk size = gzip member size. Default 1 MiB; changing it changes the gzip bytes. */
+  chunkSize?: number | undefined;
+  /** gzip chunks compressed at once. Default 4. */
+  concurrency?: number | undefined;
+  /** Annotations for the descriptor. */
+  annotations?: Record<string, string> | undefined;
+}
+
+/** A layer written into a store. */
+export interface LayerResult {
+  /** The compressed blob; its media type matches its bytes. */
+  descriptor: Descriptor;
+  /** sha256 of the uncompressed tar (config.md rootfs.diff_ids). */
+  diffId: Digest;
+  uncompressedSize: number;
+}
+
+/** SOURCE_DATE_EPOCH from the environment, when set and valid. */
+export function envSourceDateEpoch(): number | undefined {
+  const raw = process.env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || !/^\d+$/.test(raw.trim())) return undefined;
+  return Number(raw.trim());
+}
+
+/**
+ * Turns caller entries into final tar members: canonical paths under `prefix`, filtered, sorted,
+ * missing parent directories added, owners/modes/mtimes normalized, hardlinks checked to point at
+ * an earlier member.
+ */
+export function prepareEntries(input: Iterable<LayerEntry>, options: EntryOptions = {}, presorted = false): WritableEntry[] {
+  const epoch = options.sourceDateEpoch ?? envSourceDateEpoch();
+  const prefix = options.prefix === undefined ? '' : canonicalPath(options.prefix);
+  const under = (p: string): string => (prefix === '' ? p : p === '' ? prefix : `${prefix}/${p}`);
+  const list: LayerEntry[] = [];
+  const seen = new Set<string>();
+  for (const raw of input) {
+    const rel = canonicalPath(raw.path);
+    if (rel === '') continue; // the layer root itself is never a member
+    if (options.include && !options.include(rel)) continue;
+    const path = under(rel);
+    if (seen.has(path)) throw new InvalidEntryError(path, 'the same path is given twice');
+    seen.add(path);
+    list.push(path === raw.path ? raw : { ...raw, path });
+  }
+  // Parents every member needs, in the layer, so extraction never invents their metadata.
+  const missing: LayerEntry[] = [];
+  for (const entry of list) {
+    for (let p = parentOf(entry.path); p !== '' && !seen.has(p); p = parentOf(p)) {
+      seen.add(p);
+      missing.push({ path: p, type: 'dir' });
+    }
+  }
+  if (missing.length > 0) {
+    list.push(...missing);
+    presorted = false;
+  }
+  if (!presorted) list.sort((a, b) => comparePaths(a.path, b.path));
+  const written = new Set<string>();
+  const out: WritableEntry[] = [];
+  for (const e of list) {
+    let mtime = options.mtime ?? e.mtime ?? epoch ?? 0;
+    if (epoch !== undefined && mtime > epoch) mtime = epoch;
+    let mode = e.mode ?? defaultMode(e.type);
+    if (options.chmod !== undefined && e.type !== 'symlink' && e.type !== 'hardlink') mode = options.chmod;
+    let size = 0;
+    let content = e.content;
+    if (e.type === 'file') {
+      if (typeof content === 'string') content = Buffer.from(content, 'utf8');
+      if (content instanceof Uint8Array) size = content.length;
+      else if (e.size !== undefined) size = e.size;
+      else if (content !== undefined || e.sourcePath !== undefined) throw new InvalidEntryError(e.path, 'a streamed file needs a size');
+      if (e.size !== undefined && e.size !== size) throw new InvalidEntryError(e.path, `size ${e.size} does not match its ${size}-byte content`);
+      if (!Number.isSafeInteger(size) || size < 0) throw new InvalidEntryError(e.path, `invalid size ${size}`);
+    }
+    let linkname = e.linkname ?? '';
+    if (e.type === 'hardlink') {
+      if (!e.linkname) throw new InvalidEntryError(e.path, 'a hardlink needs a linkname');
+      linkname = under(canonicalPath(e.linkname));
+      if (!written.has(linkname)) throw new InvalidEntryError(e.path, `hardlink target "${linkname}" is not an earlier file of the layer`);
+    } else if (e.type === 'symlink' && linkname === '') {
+      throw new InvalidEntryError(e.path, 'a symlink needs a linkname');
+    }
+    written.add(e.path);
+    out.push({
+      header: {
+        path: e.type === 'dir' ? `${e.path}/` : e.path,
+        type: e.type,
+        mode,
+        uid: options.chown?.uid ?? e.uid ?? 0,
+        gid: options.chown?.gid ?? e.gid ?? 0,
+        size,
+        mtime,
+        linkname,
+        uname: '',
+        gname: '',
+        devmajor: e.devmajor ?? 0,
+        devminor: e.devminor ?? 0,
+        xattrs: e.xattrs && Object.keys(e.xattrs).length > 0 ? e.xattrs : undefined,
+      },
+      content,
+      sourcePath: e.sourcePath,
+    });
+  }
+  return out;
+}
+
+/** Re-cuts a byte stream into fixed-size chunks (so gzip members do not depend on read sizes). */
+export async function* rechunk(source: AsyncIterable<Uint8Array>, size = DEFAULT_CHUNK_SIZE): AsyncGenerator<Buffer> {
+  let buf = Buffer.allocUnsafe(size);
+  let pos = 0;
+  for await (const piece of source) {
+    let offset = 0;
+    while (offset < piece.length) {
+      const n = Math.min(piece.length - offset, size - pos);
+      buf.set(piece.subarray(offset, offset + n), pos);
+      pos += n;
+      offset += n;
+      if (pos === size) {
+        yield buf;
+        buf = Buffer.allocUnsafe(size);
+        pos = 0;
+      }
+    }
+  }
+  if (pos > 0) yield buf.subarray(0, pos);
+}
+
+/** The tar chunks of a source, before compression. */
+export function tarOfSource(source: LayerSource, options: Omit<CreateLayerOptions, 'store'> = {}): AsyncIterable<Buffer> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if ('tar' in source) return rechunk(source.tar, chunkSize);
+  if ('dir' in source) {
+    const walked = walkDirectory(source.dir, { include: options.include, xattrs: options.xattrs, subsecondMtime: options.subsecondMtime });
+    return writeTar(prepareEntries(walked, { ...options, include: undefined }, true), chunkSize);
+  }
+  return writeTar(prepareEntries(source.entries, options), chunkSize);
+}
+
+/**
+ * Writes a layer blob into `options.store` and returns its descriptor, diffID and uncompressed size.
+ * A `tar` source is compressed as is (not re-sorted or clamped).
+ */
+export async function createLayer(source: LayerSource, options: CreateLayerOptions): Promise<LayerResult> {
+  const compression = options.compression ?? 'gzip';
+  return storeTar(tarOfSource(source, options), options.store, compression, options);
+}
+
+/** Hashes, compresses and stores a stream of tar chunks as a layer. */
+export async function storeTar(
+  tar: AsyncIterable<Buffer>,
+  store: BlobStore,
+  compression: Compression,
+  options: Pick<CreateLayerOptions, 'family' | 'level' | 'concurrency' | 'annotations'> = {},
+): Promise<LayerResult> {
+  const diffHash = createHash('sha256');
+  let uncompressedSize = 0;
+  async function* hashed(): AsyncGenerator<Buffer> {
+    for await (const chunk of tar) {
+      diffHash.update(chunk);
+      uncompressedSize += chunk.length;
+      yield chunk;
+    }
+  }
+  const info = await store.put(compressStream(hashed(), compression, { level: options.level, concurrency: options.concurrency }));
+  const descriptor: Descriptor = { mediaType: layerMediaType(compression, options.family ?? 'oci'), digest: info.digest, size: info.size };
+  if (options.annotations) descriptor.annotations = { ...options.annotations };
+  return { descriptor, diffId: `sha256:${diffHash.digest('hex')}`, uncompressedSize };
+}
