@@ -416,7 +416,7 @@ export class ImageBuilder {
     };
     try {
       for (const [i, step] of this.steps.entries()) {
-        const info: StepInfo = { stage: 'build', index: i + 1, total: this.steps.length, instruction: step.text, location: `step ${i + 1}` };
+        const info: StepInfo = { stage: '', index: i + 1, total: this.steps.length, instruction: step.text, location: `step ${i + 1}` };
         this.events.emit('step', info);
         const started = performance.now();
         let cached: boolean | void;
@@ -427,8 +427,7 @@ export class ImageBuilder {
         }
         this.events.emit('step-done', { ...info, cached: cached === true, durationMs: performance.now() - started });
       }
-      stage.config.created = stage.config.history?.at(-1)?.created ?? new Date(settings.now).toISOString();
-      if (settings.epoch !== undefined) stage.config.created = new Date(settings.epoch * 1000).toISOString().replace('.000Z', 'Z');
+      await stage.settleTimestamps();
       return await writeImage(store, stage.config, stage.layers, { family: settings.family, annotations: this.annotations });
     } finally {
       await stage.dropView();

@@ -13,6 +13,7 @@ import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } fro
 import { formatReference, parseReference } from '../reference/reference.js';
 import type { ImageStore } from '../store/blob-store.js';
 import { importModule } from './lazy-import.js';
+import { saveArchive } from '../archive/save.js';
 
 /** An image or index a build produced, living in `store`. */
 export class Image {
@@ -47,14 +48,11 @@ export class Image {
     return 'descriptor' in result ? result.descriptor : result;
   }
 
-  /** Saves the image as a `docker save` / OCI archive at `path` (via the archive module). */
+  /** Saves the image as a `docker save` (default) or OCI archive at `path` (archive module). */
   async save(path: string, options: { reference?: string; format?: 'docker' | 'oci' } = {}): Promise<void> {
-    const archive = (await importModule('archive')) as unknown as {
-      saveArchive(store: ImageStore, images: { descriptor: Descriptor; reference?: string }[], path: string, options?: Record<string, unknown>): Promise<unknown>;
-    };
     const image: { descriptor: Descriptor; reference?: string } = { descriptor: this.descriptor };
-    if (options.reference) image.reference = options.reference;
-    await archive.saveArchive(this.store, [image], path, options.format ? { format: options.format } : {});
+    if (options.reference) image.reference = formatReference(parseReference(options.reference));
+    await saveArchive(this.store, [image], path, options.format ? { format: options.format } : {});
   }
 }
 

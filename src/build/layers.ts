@@ -41,16 +41,23 @@ export async function applyLayers(store: ImageStore, layers: readonly Descriptor
 }
 
 /** A snapshot of a rootfs before a step mutates it. */
-export async function takeSnapshot(dir: string): Promise<Snapshot> {
-  return snapshotTree(dir);
+export async function takeSnapshot(dir: string, xattrs = false): Promise<Snapshot> {
+  return snapshotTree(dir, { xattrs });
 }
 
 /**
  * The changes of `dir` since `before` as a layer (whiteouts for deletions), or undefined when
  * nothing changed: Docker then records an empty-layer history entry instead of an empty tar.
  */
-export async function layerFromSnapshot(store: ImageStore, before: Snapshot, dir: string, options: BuildLayerOptions): Promise<WrittenLayer | undefined> {
-  const entries = diffTree(before, dir);
+export async function layerFromSnapshot(
+  store: ImageStore,
+  before: Snapshot,
+  dir: string,
+  options: BuildLayerOptions & { xattrs?: boolean | undefined },
+): Promise<WrittenLayer | undefined> {
+  // Reading xattrs costs a python3 process per tree walk (seconds on a loaded machine), so RUN
+  // captures them only when asked (BuildSettings.xattrs); file capabilities set by RUN are then lost.
+  const entries = diffTree(before, dir, { xattrs: options.xattrs ?? false });
   if (entries.length === 0) return undefined;
   return layerFromEntries(store, entries, options);
 }

@@ -1,12 +1,11 @@
 /**
- * Loads the registry and archive modules only when a build needs them (a FROM image missing from
- * the store, `Image.push`, `Image.save`), so builds from local images never load the HTTP client.
+ * Loads the registry module only when a build needs it (a FROM image missing from the store,
+ * `Image.push`), so builds from local images never load the HTTP client.
  *
  * @module
  */
 const specifiers = {
   registry: '../registry/index.js',
-  archive: '../archive/index.js',
 } as const;
 
 /** Imports one of oci-kit's own modules by name. */

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, readFile } from 'node:fs/promises';
 import { lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,8 @@ export interface BuildSettings {
   /** Where materialised rootfs directories go. */
   tmpRoot?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** Capture extended attributes (file capabilities) changed by RUN; slower (default false). */
+  xattrs?: boolean | undefined;
   /** History comment of each entry (`buildkit.dockerfile.v0` for Dockerfile builds). */
   historyComment?: string | undefined;
 }
@@ -190,8 +192,11 @@ export class Stage {
     const key = stepKey(this.key, 'rootfs', createdBy, ...keyParts);
     this.key = key;
     if (await this.fromCache(key, createdBy)) return true;
+    const t0 = performance.now();
     const view = await this.materialise();
-    const before = await takeSnapshot(view.dir);
+    const t1 = performance.now();
+    const before = await takeSnapshot(view.dir, this.settings.xattrs ?? false);
+    const t2 = performance.now();
     // If the mutation fails the rootfs is in an unknown state: drop it so it is never reused.
     try {
       await mutate(view.dir);
@@ -203,7 +208,10 @@ export class Stage {
       compression: this.settings.compression,
       family: this.settings.family,
       epoch: this.settings.epoch,
+      xattrs: this.settings.xattrs,
     });
+    const t4 = performance.now();
+    if (process.env.OCI_KIT_DEBUG_TIMING) console.error('materialise', t1 - t0, 'snapshot', t2 - t1, 'diff+layer', t4 - t2);
     await this.record(key, layer);
     this.appendLayer(layer, createdBy);
     // The rootfs already holds the change; the new layer must not be applied again.
@@ -216,6 +224,8 @@ export class Stage {
     if (!this.viewPromise) {
       this.viewPromise = (async () => {
         const dir = await mkdtemp(join(this.settings.tmpRoot ?? tmpdir(), 'oci-kit-rootfs-'));
+        // mkdtemp makes it 0700; an image's `/` is 0755, and a non-root USER must be able to enter it.
+        await chmod(dir, 0o755);
         return { dir, applied: 0 };
       })();
     }
@@ -227,6 +237,21 @@ export class Stage {
       await applyLayers(this.settings.store, pending, view.dir);
     }
     return view;
+  }
+
+  /**
+   * Makes a rebuild with the same inputs produce the same image: the first build of this final
+   * cache key records its timestamp, and later builds reuse it for every history entry this build
+   * stamped (and for `created`), as Docker does when it answers a build from the cache.
+   */
+  async settleTimestamps(): Promise<void> {
+    const now = buildTimestamp(this.settings);
+    const key = stepKey(this.key, 'image');
+    const record = this.settings.useCache ? await this.settings.cache.get(key) : undefined;
+    const created = record?.created ?? now;
+    if (!record) await this.settings.cache.set(key, { created });
+    for (const entry of this.config.history ?? []) if (entry.created === now) entry.created = created;
+    this.config.created = created;
   }
 
   /** Removes the materialised rootfs, if any. */

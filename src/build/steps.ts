@@ -22,6 +22,7 @@ import { addMissingParents, planCopy, resolveDestination, type CopySource } from
 import { BuildError } from './errors.js';
 import { ownerNeedsLookup, resolveOwner } from './passwd.js';
 import type { Stage } from './stage.js';
+import type { RunMount } from './executor/types.js';
 
 /** Options of a COPY/ADD, after variable expansion. */
 export interface CopyStepOptions {
@@ -366,6 +367,8 @@ export interface RunStepOptions {
   keyParts?: string[];
   /** Where output goes besides the `output` event. */
   onOutput?: ((chunk: Buffer) => void) | undefined;
+  /** Extra mounts (RUN --mount, heredoc scripts); their contents never become part of the layer. */
+  mounts?: RunMount[] | undefined;
 }
 
 /** RUN: executes the command over the stage's rootfs; a non-zero exit fails the step. */
@@ -394,6 +397,7 @@ export async function runStep(stage: Stage, options: RunStepOptions, createdBy: 
       stdout: output,
       stderr: output,
       signal: settings.signal,
+      mounts: options.mounts,
     });
     output.end();
     if (result.exitCode !== 0) {
