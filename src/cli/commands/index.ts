@@ -4,7 +4,6 @@
  * @module
  */
 import type { Command } from '../command.js';
-import { runCommand } from './run.js';
 import { imagesCommand } from './images.js';
 import { tagCommand } from './tag.js';
 import { rmCommand } from './rm.js';
@@ -19,4 +18,4 @@ import { saveCommand } from './save.js';
 import { lintCommand } from './lint.js';
 import { buildCommand } from './build.js';
 
-export const commands: Command[] = [buildCommand, imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand, runCommand, lintCommand];
+export const commands: Command[] = [buildCommand, imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand, lintCommand];
