@@ -4,6 +4,7 @@
  * @module
  */
 import type { Command } from '../command.js';
+import { runCommand } from './run.js';
 import { imagesCommand } from './images.js';
 import { tagCommand } from './tag.js';
 import { rmCommand } from './rm.js';
@@ -18,4 +19,4 @@ import { saveCommand } from './save.js';
 import { lintCommand } from './lint.js';
 import { buildCommand } from './build.js';
 
-export const commands: Command[] = [buildCommand, imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand, lintCommand];
+export const commands: Command[] = [buildCommand, imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand, runCommand, lintCommand];
