@@ -8,10 +8,12 @@
  */
 import type { Digest } from '../digest/digest.js';
 import { isIndexMediaType, isManifestMediaType } from '../image/media-types.js';
-import type { ContainerConfig, Descriptor, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Platform } from '../image/types.js';
+import { PlatformNotFoundError } from '../image/errors.js';
+import { loadImage } from '../image/load.js';
+import type { ContainerConfig, Descriptor, HistoryEntry, ImageConfig, ImageManifest } from '../image/types.js';
 import { familiarName, familiarReference, formatReference, parseReference, type Reference } from '../reference/reference.js';
 import type { ImageStore, ReferenceStore } from './blob-store.js';
-import { InvalidLayoutError, InvalidStoreInputError, TagNotFoundError } from './errors.js';
+import { InvalidStoreInputError, TagNotFoundError } from './errors.js';
 
 /** A name the user typed, resolved to what the store holds. */
 export interface ResolvedImage {
@@ -190,51 +192,23 @@ async function findById(store: ImageStore, hexPrefix: string, input: string): Pr
   return undefined;
 }
 
-function hostPlatform(): Platform {
-  const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'ia32' ? '386' : process.arch;
-  return arch === 'arm' ? { os: 'linux', architecture: 'arm', variant: 'v7' } : { os: 'linux', architecture: arch };
-}
-
-function parsePlatformText(text: string): Platform {
-  const [os, architecture, variant] = text.split('/');
-  if (!os || !architecture) {
-    throw new InvalidStoreInputError(`invalid platform "${text}": expected os/arch[/variant]`, { code: 'ERR_INVALID_PLATFORM' });
-  }
-  return variant ? { os, architecture, variant } : { os, architecture };
-}
-
-function parseJson<T>(bytes: Buffer, what: string): T {
-  try {
-    return JSON.parse(bytes.toString('utf8')) as T;
-  } catch (err) {
-    throw new InvalidLayoutError('ERR_INVALID_LAYOUT', `${what} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
 /**
  * Reads the manifest and config a descriptor leads to, picking the platform's manifest from an
- * index (image-index.md). A private stand-in until `loadImage` of `src/image` is available.
+ * index (image-index.md), through `loadImage`, which verifies and validates every document.
  */
 export async function loadTaggedImage(store: ImageStore, target: Descriptor, options: PlatformOptions = {}): Promise<CatalogImage> {
-  let descriptor = target;
-  if (isIndexMediaType(target.mediaType)) {
-    const index = parseJson<ImageIndex>(await store.get(target.digest), `index ${target.digest}`);
-    const want = options.platform ? parsePlatformText(options.platform) : hostPlatform();
-    const candidates = (index.manifests ?? []).filter((m) => isManifestMediaType(m.mediaType));
-    const chosen =
-      candidates.find((m) => m.platform?.os === want.os && m.platform.architecture === want.architecture && (!want.variant || m.platform.variant === want.variant)) ??
-      (options.platform ? undefined : candidates.find((m) => m.platform?.os !== 'unknown'));
-    if (!chosen) {
-      throw new TagNotFoundError(`${options.platform ?? 'any platform'} in index ${target.digest}`);
-    }
-    descriptor = chosen;
+  const loaded = await loadImage(store, target, options.platform === undefined ? {} : { platform: options.platform });
+  return { target, descriptor: loaded.descriptor, manifest: loaded.manifest, config: loaded.config, configDescriptor: loaded.configDescriptor };
+}
+
+/** For listing: the host platform's image, else the first platform an index has. */
+async function loadForListing(store: ImageStore, target: Descriptor): Promise<CatalogImage | undefined> {
+  try {
+    return await loadTaggedImage(store, target);
+  } catch (err) {
+    if (!(err instanceof PlatformNotFoundError) || err.available[0] === undefined) return undefined;
+    return loadTaggedImage(store, target, { platform: err.available[0] }).catch(() => undefined);
   }
-  const manifest = parseJson<ImageManifest>(await store.get(descriptor.digest), `manifest ${descriptor.digest}`);
-  if (!manifest.config || !Array.isArray(manifest.layers)) {
-    throw new InvalidLayoutError('ERR_INVALID_LAYOUT', `manifest ${descriptor.digest} has no config or layers`);
-  }
-  const config = parseJson<ImageConfig>(await store.get(manifest.config.digest), `config ${manifest.config.digest}`);
-  return { target, descriptor, manifest, config, configDescriptor: manifest.config };
 }
 
 function imageSize(image: CatalogImage): number {
@@ -253,7 +227,7 @@ export async function listImages(store: ImageStore): Promise<ImageSummary[]> {
       digest: descriptor.digest,
       mediaType: descriptor.mediaType,
     };
-    const image = await loadTaggedImage(store, descriptor).catch(() => undefined);
+    const image = await loadForListing(store, descriptor);
     if (image) {
       row.id = image.configDescriptor.digest;
       row.size = imageSize(image);

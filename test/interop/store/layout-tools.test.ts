@@ -12,7 +12,8 @@ import { OciLayout } from '../../../src/store/layout.js';
 import { collectGarbage } from '../../../src/store/gc.js';
 import { digestOf } from '../../../src/digest/hasher.js';
 import { OCI } from '../../../src/image/media-types.js';
-import type { Descriptor, ImageConfig, ImageManifest } from '../../../src/image/types.js';
+import { saveImage } from '../../../src/image/save.js';
+import type { Descriptor, ImageConfig } from '../../../src/image/types.js';
 import { requireTool } from '../../helpers/tools.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -35,7 +36,7 @@ async function tarOf(files: Record<string, string>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Writes a one-layer image with the store API and tags it. */
+/** Writes a one-layer image with the image and store APIs and tags it. */
 async function writeImage(layout: OciLayout): Promise<Descriptor> {
   const tar = await tarOf({ 'hello.txt': 'hello from oci-kit\n', 'etc/os-release': 'ID=test\n' });
   const gz = gzipSync(tar);
@@ -48,15 +49,7 @@ async function writeImage(layout: OciLayout): Promise<Descriptor> {
     rootfs: { type: 'layers', diff_ids: [digestOf(tar)] },
     history: [{ created: '1970-01-01T00:00:00Z', created_by: 'interop test' }],
   };
-  const configInfo = await layout.put(JSON.stringify(config));
-  const manifest: ImageManifest = {
-    schemaVersion: 2,
-    mediaType: OCI.manifest,
-    config: { mediaType: OCI.config, ...configInfo },
-    layers: [{ mediaType: OCI.layerGzip, ...layer }],
-  };
-  const manifestInfo = await layout.put(JSON.stringify(manifest));
-  const descriptor: Descriptor = { mediaType: OCI.manifest, ...manifestInfo };
+  const { descriptor } = await saveImage(layout, { config, layers: [{ mediaType: OCI.layerGzip, ...layer }] });
   await layout.setTag(REF, descriptor);
   return descriptor;
 }

@@ -88,7 +88,7 @@ test('multi-platform: the host platform by default, --platform picks another, ra
   assert.deepEqual((await rawManifest(store, 'hello')).bytes, index.bytes);
   assert.deepEqual((await rawManifest(store, 'hello', { platform: 'linux/arm64' })).bytes, arm.manifestBytes);
   assert.deepEqual((await rawConfig(store, 'hello', { platform: 'linux/amd64' })).bytes, amd.configBytes);
-  await assert.rejects(inspectImage(store, 'hello', { platform: 'linux/s390x' }), { code: 'ERR_TAG_NOT_FOUND' });
+  await assert.rejects(inspectImage(store, 'hello', { platform: 'linux/s390x' }), { code: 'ERR_PLATFORM_NOT_FOUND' });
 });
 
 test('imageHistory maps non-empty steps to layers, newest first', async () => {
