@@ -11,3 +11,12 @@ export { BwrapExecutor, type BwrapExecutorOptions } from './bwrap.js';
 export { UnshareExecutor } from './unshare.js';
 export { resolveUser, resolveUserSpec, parsePasswd, parseGroup, type ResolvedUser } from './user.js';
 export { NoSandboxError, UnknownUserError, SandboxSetupError } from './errors.js';
+export {
+  runContainer,
+  containerCommand,
+  mergeEnv,
+  type RunContainerOptions,
+  type RunContainerResult,
+  type CommitOptions,
+} from './container.js';
+export { createBusyboxImage, findBusybox, type BusyboxImageOptions } from './busybox-image.js';
