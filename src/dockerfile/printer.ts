@@ -8,16 +8,24 @@
  */
 import type { Instruction } from './instructions.js';
 import type { Dockerfile } from './parse.js';
+import type { ParseTree } from './tree.js';
 
-/** Writes the AST back as Dockerfile text; `print(parse(x)) === x` for any x that parses. */
-export function printDockerfile(dockerfile: Dockerfile): string {
-  let out = dockerfile.bom ? '\ufeff' : '';
-  const eol = dockerfile.source.includes('\r\n') ? '\r\n' : '\n';
-  for (const instruction of dockerfile.instructions) {
+/**
+ * Writes the AST (or the low-level parse tree) back as Dockerfile text; `print(parse(x)) === x`
+ * for any x that parses. Typed instructions whose `raw` is `''` are written in normalised form.
+ */
+export function printDockerfile(ast: Dockerfile | ParseTree): string {
+  let out = ast.bom ? '\ufeff' : '';
+  if (!('instructions' in ast)) {
+    for (const node of ast.nodes) out += node.leading + node.raw;
+    return out + ast.trailing;
+  }
+  const eol = ast.source.includes('\r\n') ? '\r\n' : '\n';
+  for (const instruction of ast.instructions) {
     out += instruction.leading;
     out += instruction.raw !== '' ? instruction.raw : formatInstruction(instruction, eol) + eol;
   }
-  return out + dockerfile.trailing;
+  return out + ast.trailing;
 }
 
 /** Options of {@link formatDockerfile}. */
