@@ -1,7 +1,7 @@
 // Builds small images and archives for the archive tests, by hand, so each test states the exact
 // bytes an archive holds (including broken ones).
 import { gzipSync } from 'node:zlib';
-import { pack as tarPack } from 'tar-stream';
+import { extract as tarExtract, pack as tarPack } from 'tar-stream';
 import { digestOf } from '../../../src/digest/hasher.js';
 import type { Digest } from '../../../src/digest/digest.js';
 import { OCI } from '../../../src/image/media-types.js';
@@ -51,10 +51,16 @@ export interface FixtureImage {
 
 /** An OCI image with `layerContents.length` gzip layers, each holding one file. */
 export async function makeImage(layerContents: string[] = ['hello'], compress = true): Promise<FixtureImage> {
+  const tars: Buffer[] = [];
+  for (const [i, content] of layerContents.entries()) tars.push(await makeTar([{ name: `file${i}.txt`, data: content }]));
+  return makeImageFromTars(tars, compress);
+}
+
+/** An OCI image whose layers are the given tars (gzip-compressed unless `compress` is false). */
+export async function makeImageFromTars(tars: Buffer[], compress = true, platform: { os: string; architecture: string; variant?: string } = { os: 'linux', architecture: 'amd64' }): Promise<FixtureImage> {
   const blobs = new Map<Digest, Buffer>();
   const layers = [];
-  for (const [i, content] of layerContents.entries()) {
-    const tar = await makeTar([{ name: `file${i}.txt`, data: content }]);
+  for (const tar of tars) {
     const gz = gzipSync(tar);
     const body = compress ? gz : tar;
     const descriptor: Descriptor = { mediaType: compress ? OCI.layerGzip : OCI.layer, digest: digestOf(body), size: body.byteLength };
@@ -62,8 +68,7 @@ export async function makeImage(layerContents: string[] = ['hello'], compress = 
     layers.push({ tar, gz, diffId: digestOf(tar), descriptor });
   }
   const config: ImageConfig = {
-    architecture: 'amd64',
-    os: 'linux',
+    ...platform,
     config: { Cmd: ['/bin/sh'] },
     rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
     history: layers.map((_, i) => ({ created_by: `layer ${i}` })),
@@ -129,3 +134,28 @@ export async function storeSnapshot(store: ImageStore): Promise<{ blobs: string[
 export async function* chunked(bytes: Buffer, size = 4096): AsyncGenerator<Buffer> {
   for (let i = 0; i < bytes.byteLength; i += size) yield bytes.subarray(i, i + size);
 }
+
+/** Regular file names and contents of a tar. */
+export async function tarFiles(tar: Buffer): Promise<Record<string, string>> {
+  const extract = tarExtract();
+  const files: Record<string, string> = {};
+  const reading = (async () => {
+    for await (const entry of extract as unknown as AsyncIterable<AsyncIterable<Buffer> & { header: { name: string; type: string } }>) {
+      const chunks: Buffer[] = [];
+      for await (const c of entry) chunks.push(c);
+      if (entry.header.type === 'file') files[entry.header.name.replace(/^\.\//, '')] = Buffer.concat(chunks).toString();
+    }
+  })();
+  extract.end(tar);
+  await reading;
+  return files;
+}
+
+/** Layers: a.txt and b.txt; then a.txt deleted (whiteout) and b.txt changed. */
+export async function layeredImage(): Promise<FixtureImage> {
+  return makeImageFromTars([
+    await makeTar([{ name: 'a.txt', data: 'a' }, { name: 'b.txt', data: 'b1' }]),
+    await makeTar([{ name: '.wh.a.txt', data: '' }, { name: 'b.txt', data: 'b2' }]),
+  ]);
+}
+
