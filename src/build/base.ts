@@ -93,12 +93,11 @@ async function pullBase(
   platform: Platform,
   options: { events?: BuildEmitter; signal?: AbortSignal | undefined },
 ): Promise<Descriptor> {
-  const registry = (await importModule('registry')) as unknown as {
-    pull(store: ImageStore, reference: string, options?: Record<string, unknown>): Promise<{ descriptor: Descriptor } | Descriptor>;
+  const registry = (await importModule('registry')) as {
+    pull(reference: string, store: ImageStore, options?: { platform?: Platform; signal?: AbortSignal | undefined }): Promise<{ descriptor: Descriptor }>;
   };
   try {
-    const result = await registry.pull(store, name, { platform, signal: options.signal });
-    const descriptor = 'descriptor' in result ? result.descriptor : result;
+    const { descriptor } = await registry.pull(name, store, { platform, signal: options.signal });
     options.events?.emit('pull', { reference: name, digest: descriptor.digest });
     return descriptor;
   } catch (err) {

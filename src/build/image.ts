@@ -39,13 +39,13 @@ export class Image {
     return name;
   }
 
-  /** Pushes the image to a registry (via the registry module's `push`). */
-  async push(reference: string, options: Record<string, unknown> = {}): Promise<Descriptor> {
-    const registry = (await importModule('registry')) as unknown as {
-      push(store: ImageStore, source: Descriptor | string, target: string, options?: Record<string, unknown>): Promise<Descriptor | { descriptor: Descriptor }>;
+  /** Pushes the image (or index) to a registry reference such as `localhost:5000/app:1`. */
+  async push(reference: string, options: { signal?: AbortSignal } = {}): Promise<Descriptor> {
+    const registry = (await importModule('registry')) as {
+      copy(source: { type: 'store'; store: ImageStore; name: string }, destination: string, options?: { signal?: AbortSignal }): Promise<{ descriptor: Descriptor }>;
     };
-    const result = await registry.push(this.store, this.descriptor, reference, options);
-    return 'descriptor' in result ? result.descriptor : result;
+    const result = await registry.copy({ type: 'store', store: this.store, name: this.digest }, reference, options);
+    return result.descriptor;
   }
 
   /** Saves the image as a `docker save` (default) or OCI archive at `path` (archive module). */

@@ -192,11 +192,8 @@ export class Stage {
     const key = stepKey(this.key, 'rootfs', createdBy, ...keyParts);
     this.key = key;
     if (await this.fromCache(key, createdBy)) return true;
-    const t0 = performance.now();
     const view = await this.materialise();
-    const t1 = performance.now();
     const before = await takeSnapshot(view.dir, this.settings.xattrs ?? false);
-    const t2 = performance.now();
     // If the mutation fails the rootfs is in an unknown state: drop it so it is never reused.
     try {
       await mutate(view.dir);
@@ -210,8 +207,6 @@ export class Stage {
       epoch: this.settings.epoch,
       xattrs: this.settings.xattrs,
     });
-    const t4 = performance.now();
-    if (process.env.OCI_KIT_DEBUG_TIMING) console.error('materialise', t1 - t0, 'snapshot', t2 - t1, 'diff+layer', t4 - t2);
     await this.record(key, layer);
     this.appendLayer(layer, createdBy);
     // The rootfs already holds the change; the new layer must not be applied again.
