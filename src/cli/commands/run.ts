@@ -29,6 +29,8 @@ export function networkOption(value: string | undefined): 'host' | 'none' {
   throw new UsageError(`--network must be "host" or "none", not "${value}" (oci-kit has no bridge networks)`);
 }
 
+const TERMINAL_SIGNALS = ['SIGINT', 'SIGQUIT'] as const;
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run a command in a new sandbox over an image, optionally committing the result',
@@ -83,25 +85,34 @@ export const runCommand: Command = {
     const author = stringOption(ctx.options, 'author');
     const store = await OciLayout.open(ctx.storePath, { create: true });
     const imageName = image.startsWith('sha256:') ? image : familiarReference(parseReference(image));
-    const result = await runContainer(store, image, {
-      cmd, // empty: the image's Cmd (with -it usually a shell)
-      entrypoint: entrypointText === undefined ? undefined : entrypointText === '' ? [] : [entrypointText],
-      env: environmentOptions(listOption(ctx.options, 'env'), ctx.env),
-      workdir: stringOption(ctx.options, 'workdir'),
-      user: stringOption(ctx.options, 'user'),
-      network: networkOption(stringOption(ctx.options, 'network')),
-      platform: stringOption(ctx.options, 'platform'),
-      keep: stringOption(ctx.options, 'keep'),
-      tty,
-      stdin: interactive && !tty ? (ctx.stdin as unknown as Readable) : undefined,
-      stdout: ctx.stdout as unknown as Writable,
-      stderr: ctx.stderr as unknown as Writable,
-      signal: ctx.signal,
-      commit:
-        commitRef === undefined
-          ? undefined
-          : { tag: commitRef, ...(message === undefined ? {} : { message }), ...(author === undefined ? {} : { author }) },
-    });
+    // With a terminal, Ctrl-C and Ctrl-\ belong to the command (as with docker run -it): this
+    // process must neither die of them nor abort the run.
+    const ignore = () => {};
+    if (tty) for (const signal of TERMINAL_SIGNALS) process.on(signal, ignore);
+    let result;
+    try {
+      result = await runContainer(store, image, {
+        cmd, // empty: the image's Cmd (with -it usually a shell)
+        entrypoint: entrypointText === undefined ? undefined : entrypointText === '' ? [] : [entrypointText],
+        env: environmentOptions(listOption(ctx.options, 'env'), ctx.env),
+        workdir: stringOption(ctx.options, 'workdir'),
+        user: stringOption(ctx.options, 'user'),
+        network: networkOption(stringOption(ctx.options, 'network')),
+        platform: stringOption(ctx.options, 'platform'),
+        keep: stringOption(ctx.options, 'keep'),
+        tty,
+        stdin: interactive && !tty ? (ctx.stdin as unknown as Readable) : undefined,
+        stdout: ctx.stdout as unknown as Writable,
+        stderr: ctx.stderr as unknown as Writable,
+        signal: tty ? undefined : ctx.signal,
+        commit:
+          commitRef === undefined
+            ? undefined
+            : { tag: commitRef, ...(message === undefined ? {} : { message }), ...(author === undefined ? {} : { author }) },
+      });
+    } finally {
+      if (tty) for (const signal of TERMINAL_SIGNALS) process.off(signal, ignore);
+    }
     if (ctx.format === 'json') {
       printJson(ctx.stderr, {
         image: imageName,
