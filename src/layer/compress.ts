@@ -35,13 +35,13 @@ export interface CompressOptions {
 }
 
 /** Compresses a stream of tar chunks. `none` passes the chunks through. */
-export function compressStream(source: AsyncIterable<Buffer>, compression: Compression, options: CompressOptions = {}): AsyncIterable<Buffer> {
+export function compressStream(source: AsyncIterable<Uint8Array>, compression: Compression, options: CompressOptions = {}): AsyncIterable<Uint8Array> {
   if (compression === 'none') return source;
   if (compression === 'gzip') return gzipChunks(source, options.level ?? 6, options.concurrency ?? 4);
   return zstdCompress(source, options.level ?? 3);
 }
 
-async function* gzipChunks(source: AsyncIterable<Buffer>, level: number, concurrency: number): AsyncGenerator<Buffer> {
+async function* gzipChunks(source: AsyncIterable<Uint8Array>, level: number, concurrency: number): AsyncGenerator<Buffer> {
   const pending: Promise<Buffer>[] = [];
   try {
     for await (const chunk of source) {
@@ -84,7 +84,7 @@ function zstdCliPresent(): boolean {
   return cliPresent;
 }
 
-async function* zstdCompress(source: AsyncIterable<Buffer>, level: number): AsyncGenerator<Buffer> {
+async function* zstdCompress(source: AsyncIterable<Uint8Array>, level: number): AsyncGenerator<Buffer> {
   const how = zstdWriter();
   if (how === undefined) {
     throw new CompressionUnavailableError('cannot write zstd layers: this Node has no zstd in zlib and no `zstd` command is on PATH', {

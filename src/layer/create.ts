@@ -114,8 +114,26 @@ export function prepareEntries(input: Iterable<LayerEntry>, options: EntryOption
   }
   if (!presorted) list.sort((a, b) => comparePaths(a.path, b.path));
   const written = new Set<string>();
+  const byPath = new Map(list.map((e) => [e.path, e]));
+  // When a hardlink sorts before the file it names, the first name in layer order carries the
+  // bytes and the file becomes the link (tar stores content once, at the first name).
+  const movedTo = new Map<string, string>();
   const out: WritableEntry[] = [];
-  for (const e of list) {
+  for (let e of list) {
+    if (e.type === 'hardlink' && e.linkname) {
+      const target = under(canonicalPath(e.linkname));
+      const file = byPath.get(target);
+      if (!written.has(target) && !movedTo.has(target) && file?.type === 'file' && comparePaths(target, e.path) > 0) {
+        movedTo.set(target, e.path);
+        e = { ...file, path: e.path };
+      } else if (movedTo.has(target)) {
+        e = { ...e, linkname: movedTo.get(target) as string };
+      } else if (prefix !== '') {
+        e = { ...e, linkname: target };
+      }
+    } else if (e.type === 'file' && movedTo.has(e.path)) {
+      e = { path: e.path, type: 'hardlink', linkname: movedTo.get(e.path) as string };
+    }
     let mtime = options.mtime ?? e.mtime ?? epoch ?? 0;
     if (epoch !== undefined && mtime > epoch) mtime = epoch;
     let mode = e.mode ?? defaultMode(e.type);
@@ -133,7 +151,7 @@ export function prepareEntries(input: Iterable<LayerEntry>, options: EntryOption
     let linkname = e.linkname ?? '';
     if (e.type === 'hardlink') {
       if (!e.linkname) throw new InvalidEntryError(e.path, 'a hardlink needs a linkname');
-      linkname = under(canonicalPath(e.linkname));
+      linkname = canonicalPath(e.linkname);
       if (!written.has(linkname)) throw new InvalidEntryError(e.path, `hardlink target "${linkname}" is not an earlier file of the layer`);
     } else if (e.type === 'symlink' && linkname === '') {
       throw new InvalidEntryError(e.path, 'a symlink needs a linkname');

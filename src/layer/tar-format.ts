@@ -80,16 +80,18 @@ function paxRecord(key: string, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${len} ${key}=`), value, Buffer.from('\n')]);
 }
 
-/** Formats an mtime as pax decimal seconds (at most 9 fractional digits, no trailing zeros). */
+/**
+ * Formats an mtime as pax decimal seconds: the shortest decimal that reads back as the same double
+ * (so 1700000000.000001 stays that, not ...000000954), at most 9 fractional digits.
+ */
 export function formatPaxTime(mtime: number): string {
-  let sec = Math.floor(mtime);
-  let ns = Math.round((mtime - sec) * 1e9);
-  if (ns >= 1e9) {
-    sec += 1;
-    ns -= 1e9;
+  const text = String(mtime);
+  if (!/e/i.test(text)) {
+    const [whole, frac = ''] = text.split('.');
+    const kept = frac.slice(0, 9).replace(/0+$/, '');
+    return kept === '' ? (whole as string) : `${whole}.${kept}`;
   }
-  if (ns === 0) return String(sec);
-  return `${sec}.${String(ns).padStart(9, '0').replace(/0+$/, '')}`;
+  return mtime.toFixed(9).replace(/\.?0+$/, '');
 }
 
 /** Splits a path into ustar prefix (<= 155 bytes) and name (<= 100 bytes), or undefined. */
