@@ -24,7 +24,11 @@ export interface PutOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Content the store can take: bytes, or any async iterable of chunks (a Readable stream, say). */
+/**
+ * Content the store can take: bytes, or any async iterable of chunks (a Readable stream, say). A
+ * store may still be writing a chunk after asking for the next one, so a source must not reuse or
+ * modify a chunk's buffer once it has yielded it (Node's streams never do).
+ */
 export type BlobSource = Uint8Array | string | AsyncIterable<Uint8Array>;
 
 /** A content-addressed blob store. */

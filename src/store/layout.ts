@@ -218,9 +218,19 @@ export class OciLayout implements ImageStore {
     await mkdir(this.tempDir, { recursive: true });
     const temp = join(this.tempDir, temporaryName('blob'));
     let handle: FileHandle | undefined;
+    let writing: Promise<unknown> | undefined;
     try {
       handle = await open(temp, 'wx', 0o644);
-      // Small chunks are batched so a stream of tiny pieces does not cost one write(2) each.
+      // Small chunks are batched so a stream of tiny pieces does not cost one write(2) each, and one
+      // batch is written (on libuv's thread pool) while the next is read and hashed, so hashing and
+      // disk I/O overlap. At most two batches are held: memory does not grow with the blob.
+      const file = handle;
+      const flush = async (chunks: Uint8Array[]): Promise<void> => {
+        await writing;
+        writing = file.writev(chunks);
+        // Keep a failed write from surfacing as an unhandled rejection before it is awaited.
+        writing.catch(() => undefined);
+      };
       let batch: Uint8Array[] = [];
       let batched = 0;
       for await (const chunk of sourceChunks(source)) {
@@ -228,12 +238,13 @@ export class OciLayout implements ImageStore {
         batch.push(chunk);
         batched += chunk.byteLength;
         if (batched >= WRITE_BATCH) {
-          await handle.writev(batch);
+          await flush(batch);
           batch = [];
           batched = 0;
         }
       }
-      if (batched > 0) await handle.writev(batch);
+      if (batched > 0) await flush(batch);
+      await writing;
       const info = verifier.finish();
       await handle.sync();
       await handle.close();
@@ -245,6 +256,7 @@ export class OciLayout implements ImageStore {
       await syncDirectory(dir);
       return info;
     } catch (err) {
+      await writing?.catch(() => undefined);
       await handle?.close().catch(() => undefined);
       await rm(temp, { force: true });
       throw err;
