@@ -161,3 +161,13 @@ test('bwrap: a non-root USER reaches a rootfs below a root-only (0700) directory
   assert.equal(result.exitCode, 0, result.stderr);
   assert.equal(lstatSync(join(rootfs, 'tmp', 'reached')).uid, 65534);
 });
+
+test('the busybox base image is reproducible and links every applet', async () => {
+  requireTool('busybox', 'busybox-static');
+  const first = await createBusyboxImage(new MemoryStore(), { tag: null });
+  const second = await createBusyboxImage(new MemoryStore(), { tag: null });
+  assert.equal(first.descriptor.digest, second.descriptor.digest);
+  const { busyboxApplets, findBusybox } = await import('../../../src/build/executor/busybox-image.js');
+  const applets = busyboxApplets(findBusybox());
+  for (const needed of ['sh', 'ls', 'echo', 'cat', 'mkdir', 'rm', 'touch', 'id', 'chown']) assert.ok(applets.includes(needed), needed);
+});
