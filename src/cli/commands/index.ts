@@ -16,7 +16,14 @@ import { configCommand } from './config.js';
 import { digestCommand } from './digest.js';
 import { loadCommand } from './load.js';
 import { saveCommand } from './save.js';
+import { importCommand } from './import.js';
+import { exportCommand } from './export.js';
+import { appendCommand } from './append.js';
+import { mutateCommand } from './mutate.js';
+import { flattenCommand } from './flatten.js';
+import { rebaseCommand } from './rebase.js';
+import { indexCommand } from './index-cmd.js';
 import { lintCommand } from './lint.js';
 import { buildCommand } from './build.js';
 
-export const commands: Command[] = [buildCommand, imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand, runCommand, lintCommand];
+export const commands: Command[] = [buildCommand, imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand, importCommand, exportCommand, appendCommand, mutateCommand, flattenCommand, rebaseCommand, indexCommand, runCommand, lintCommand];
