@@ -8,7 +8,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { BwrapExecutor } from '../../../src/build/executor/bwrap.js';
 import { UnshareExecutor } from '../../../src/build/executor/unshare.js';
-import { createBusyboxImage } from '../../../src/build/executor/busybox-image.js';
+import { busyboxApplets, createBusyboxImage, findBusybox } from '../../../src/build/executor/busybox-image.js';
 import type { Executor, RunRequest } from '../../../src/build/executor/types.js';
 import { extractLayers } from '../../../src/layer/extract.js';
 import { snapshotTree, diffTree } from '../../../src/layer/diff.js';
@@ -167,7 +167,6 @@ test('the busybox base image is reproducible and links every applet', async () =
   const first = await createBusyboxImage(new MemoryStore(), { tag: null });
   const second = await createBusyboxImage(new MemoryStore(), { tag: null });
   assert.equal(first.descriptor.digest, second.descriptor.digest);
-  const { busyboxApplets, findBusybox } = await import('../../../src/build/executor/busybox-image.js');
   const applets = busyboxApplets(findBusybox());
   for (const needed of ['sh', 'ls', 'echo', 'cat', 'mkdir', 'rm', 'touch', 'id', 'chown']) assert.ok(applets.includes(needed), needed);
 });
