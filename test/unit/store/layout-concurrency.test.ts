@@ -23,16 +23,24 @@ function runWorker(dir: string, name: string): Promise<void> {
 }
 
 test('two processes tagging 50 images each lose no tag and index.json is always valid JSON', async (t) => {
-  const dir = await tempDir(t);
-  const layout = await OciLayout.open(dir, { create: true });
+  // Both workers also race to create the layout, which does not exist yet.
+  const dir = join(await tempDir(t), 'store');
   let done = false;
   let reads = 0;
   const reader = (async () => {
     while (!done) {
-      const text = await readFile(join(dir, 'index.json'), 'utf8');
-      const index = JSON.parse(text) as { manifests: unknown[] };
-      assert.ok(Array.isArray(index.manifests));
-      reads++;
+      let text: string | undefined;
+      try {
+        text = await readFile(join(dir, 'index.json'), 'utf8');
+      } catch (err) {
+        // Before the layout exists there is nothing to read; once it exists, index.json never disappears.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || reads > 0) throw err;
+      }
+      if (text !== undefined) {
+        const index = JSON.parse(text) as { manifests: unknown[] };
+        assert.ok(Array.isArray(index.manifests));
+        reads++;
+      }
       await new Promise((r) => setImmediate(r));
     }
   })();
@@ -42,6 +50,7 @@ test('two processes tagging 50 images each lose no tag and index.json is always 
     done = true;
     await reader;
   }
+  const layout = await OciLayout.open(dir);
   const names = (await layout.listTags()).map((tag) => tag.name).sort();
   const expected = ['alpha', 'beta'].flatMap((w) => Array.from({ length: PER_WORKER }, (_, i) => `docker.io/library/${w}:${i}`)).sort();
   assert.deepEqual(names, expected);
