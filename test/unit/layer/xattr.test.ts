@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readTreeXattrs, readXattrs, writeXattrs, xattrHelperAvailable } from '../../../src/layer/xattr.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { userXattrsSupported } from './fixtures.js';
+
+test('xattrs round-trip through the helper (user.* where the filesystem allows them)', async (t) => {
+  const root = await tempDir(t);
+  assert.equal(xattrHelperAvailable(), true, 'python3 is needed for xattrs on this machine');
+  mkdirSync(join(root, 'd'));
+  writeFileSync(join(root, 'd/f'), '');
+  symlinkSync('f', join(root, 'd/l'));
+  if (!userXattrsSupported(root)) {
+    t.diagnostic('this filesystem refuses user.* xattrs: only the failure report is tested');
+    const failed = writeXattrs([{ path: join(root, 'd/f'), xattrs: { 'user.a': Buffer.from('1') } }]);
+    assert.equal(failed.length, 1);
+    return;
+  }
+  const failures = writeXattrs([
+    { path: join(root, 'd/f'), xattrs: { 'user.bin': Buffer.from([0, 1, 2, 255]), 'user.text': Buffer.from('héllo') } },
+    { path: join(root, 'd'), xattrs: { 'user.dir': Buffer.from('x') } },
+    { path: join(root, 'd/l'), xattrs: { 'user.onlink': Buffer.from('x') } },
+  ]);
+  // Linux refuses user.* xattrs on symlinks: reported, not thrown.
+  assert.deepEqual(failures.map((f) => f.name), ['user.onlink']);
+  const one = readXattrs(root, ['d/f', 'd', 'd/l']);
+  assert.deepEqual(Buffer.from(one.get('d/f')?.['user.bin'] ?? []), Buffer.from([0, 1, 2, 255]));
+  assert.equal(Buffer.from(one.get('d/f')?.['user.text'] ?? []).toString(), 'héllo');
+  assert.equal(one.has('d/l'), false);
+  const tree = readTreeXattrs(root);
+  assert.deepEqual([...tree.keys()].sort(), ['d', 'd/f']);
+});
