@@ -10,12 +10,12 @@ test('images lists repository, tag, short digest, size and created', async (t) =
   const dir = await tempDir(t);
   const store = await OciLayout.open(dir, { create: true });
   const img = await makeImage(store, { tag: 'docker.io/library/hello:latest', created: '2020-01-01T00:00:00Z', layers: ['x'.repeat(2000)] });
-  await makeImage(store, { tag: 'localhost:5000/team/app:v1', created: new Date().toISOString(), layers: ['y'] });
+  await makeImage(store, { tag: 'localhost:5000/team/app:v1', created: '2021-06-01T00:00:00Z', layers: ['y'] });
   const r = await runCli(['images', '--store', dir]);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(lines[0]!, /^REPOSITORY\s+TAG\s+DIGEST\s+SIZE\s+CREATED$/);
-  assert.match(lines[1]!, /^localhost:5000\/team\/app\s+v1\s+[0-9a-f]{12}\s+\S+B\s+(Less than a second|\d+ seconds) ago$/);
+  assert.match(lines[1]!, /^localhost:5000\/team\/app\s+v1\s+[0-9a-f]{12}\s+\d+B\s+\d+ years ago$/);
   const size = `${Number(((img.config.size + 2000) / 1000).toPrecision(3))}kB`;
   assert.match(lines[2]!, new RegExp(`^hello\\s+latest\\s+${img.manifest.digest.slice(7, 19)}\\s+${size.replace('.', '\\.')}\\s+\\d+ years ago$`));
   assert.equal(lines.length, 3);
