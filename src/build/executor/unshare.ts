@@ -33,6 +33,8 @@ export interface UnshareTools {
   sh: string;
   ln: string;
   mkdir: string;
+  /** `hostname` (inetutils/hostname package); optional: /proc/sys is tried when missing. */
+  hostname?: string | undefined;
 }
 
 /** Inputs of {@link unshareScript}. */
@@ -70,7 +72,13 @@ export function unshareScript(plan: UnsharePlan): string {
       if (m.kind === 'ro-bind') lines.push(`${q(mount)} -o remount,bind,ro ${at(m.target)}`);
     }
   }
-  lines.push(`echo ${q(plan.hostname)} > /proc/sys/kernel/hostname`);
+  // sethostname(2) works in a user namespace that owns the uts namespace; writing /proc/sys of the
+  // host's procfs does not, hence the tool first. The hostname is cosmetic: never fail over it.
+  lines.push(
+    plan.tools.hostname
+      ? `${q(plan.tools.hostname)} ${q(plan.hostname)} 2>/dev/null || :`
+      : `echo ${q(plan.hostname)} 2>/dev/null > /proc/sys/kernel/hostname || :`,
+  );
   const userArgs = plan.user ? ` --setgid ${plan.user.gid} --setuid ${plan.user.uid}` : '';
   lines.push(`exec ${q(unshare)} --root=${q(root)} --wd=${q(plan.cwd)}${userArgs} -- ${plan.args.map(q).join(' ')}`);
   return lines.join('\n');
@@ -107,6 +115,7 @@ export class UnshareExecutor implements Executor {
       ln: findExecutable('ln'),
       mkdir: findExecutable('mkdir'),
     };
+    const hostname = findExecutable('hostname');
     const missing = Object.entries(tools).filter(([, path]) => path === undefined).map(([name]) => name);
     if (missing.length > 0) throw new NoSandboxError(`the unshare sandbox needs ${missing.join(', ')} on the host`);
     const setup = setUpSandbox(req);
@@ -129,7 +138,7 @@ export class UnshareExecutor implements Executor {
         hostname: setup.hostname,
         mounts: setup.mounts,
         user: nonRoot ? { uid: user.uid, gid: user.gid } : undefined,
-        tools: tools as UnshareTools,
+        tools: { ...(tools as Omit<UnshareTools, 'hostname'>), hostname },
       });
       const exitCode = await launch(tools.unshare!, [...unshareArguments({ rootless, network: req.network }), '--', tools.sh!, '-c', script], {
         env: Object.fromEntries(setup.env),

@@ -2,6 +2,7 @@
 // sees, what it leaves behind, ownership, users, networks, mounts, exit codes and aborts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -169,4 +170,31 @@ test('the busybox base image is reproducible and links every applet', async () =
   assert.equal(first.descriptor.digest, second.descriptor.digest);
   const applets = busyboxApplets(findBusybox());
   for (const needed of ['sh', 'ls', 'echo', 'cat', 'mkdir', 'rm', 'touch', 'id', 'chown']) assert.ok(applets.includes(needed), needed);
+});
+
+test('rootless: as an ordinary user, both sandboxes run with the image user mapped onto the caller', async (t) => {
+  const setpriv = requireTool('setpriv', 'util-linux');
+  requireTool('bwrap', 'bubblewrap');
+  const rootfs = await busyboxRootfs(t);
+  const dir = join(rootfs, '..');
+  const script = join(dir, 'rootless.mts');
+  const executorModule = new URL('../../../src/build/executor/index.js', import.meta.url).pathname;
+  writeFileSync(
+    script,
+    `import { BwrapExecutor, UnshareExecutor } from ${JSON.stringify(executorModule)};
+for (const executor of [new BwrapExecutor(), new UnshareExecutor()]) {
+  const { exitCode } = await executor.run({ rootfs: ${JSON.stringify(rootfs)}, args: ['/bin/sh', '-c', 'id -u; touch /made-by-' + executor.constructor.name], env: [], cwd: '/', network: 'none', stdout: process.stdout, stderr: process.stderr });
+  console.log('exit', exitCode);
+}
+`,
+  );
+  execFileSync('chown', ['-R', '4242:4242', dir]);
+  const repo = new URL('../../../', import.meta.url).pathname;
+  const out = execFileSync(setpriv, ['--reuid=4242', '--regid=4242', '--clear-groups', process.execPath, '--import', 'tsx', script], {
+    cwd: repo,
+    env: { PATH: process.env.PATH, HOME: dir },
+    encoding: 'utf8',
+  });
+  assert.equal(out, '0\nexit 0\n0\nexit 0\n');
+  for (const name of ['BwrapExecutor', 'UnshareExecutor']) assert.equal(lstatSync(join(rootfs, `made-by-${name}`)).uid, 4242, name);
 });

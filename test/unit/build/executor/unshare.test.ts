@@ -33,6 +33,12 @@ test('the script mounts proc, dev and binds read-only, then chroots with the wor
   assert.equal(lines.at(-1), `exec '/usr/bin/unshare' --root='/r o/fs' --wd='/w' -- '/bin/sh' '-c' 'echo '\\''it'\\'''\\''s'\\'' $HOME'`);
 });
 
+test('the hostname is set with the hostname tool when there is one, and never fails the run', () => {
+  assert.ok(unshareScript(plan).split('\n').includes(`echo 'oci-kit' 2>/dev/null > /proc/sys/kernel/hostname || :`));
+  const withTool = unshareScript({ ...plan, tools: { ...plan.tools, hostname: '/bin/hostname' } });
+  assert.ok(withTool.split('\n').includes(`'/bin/hostname' 'oci-kit' 2>/dev/null || :`));
+});
+
 test('a non-root user is set by the final unshare', () => {
   assert.match(unshareScript({ ...plan, user: { uid: 1000, gid: 50 } }).split('\n').at(-1)!, /--setgid 50 --setuid 1000 --/);
 });
