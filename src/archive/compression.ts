@@ -1,12 +1,13 @@
 /**
  * Recognises how a byte stream is compressed from its first bytes (the magic numbers of gzip,
- * RFC 1952 section 2.3.1; zstd, RFC 8878 section 3.1.1; bzip2; xz) and undoes gzip on the fly, so
+ * RFC 1952 section 2.3.1; zstd, RFC 8878 section 3.1.1; bzip2; xz) and undoes gzip and zstd on the fly, so
  * `load`, `import` and `append` take plain or compressed tarballs alike without being told which.
  *
  * @module
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { decompressStream } from '../layer/index.js';
 import { ArchiveError } from './errors.js';
 
 /** What the first bytes of a stream say about it. */
@@ -65,8 +66,8 @@ export interface DecompressOptions {
 }
 
 /**
- * The uncompressed content of a plain or gzip-compressed stream, and which it was. Other
- * compressions are refused with a clear error: Node 20 has no zstd, bzip2 or xz decoder.
+ * The uncompressed content of a plain, gzip- or zstd-compressed stream, and which it was. bzip2 and
+ * xz are refused with a clear error: Node has no decoder for them.
  */
 export async function decompressed(source: AsyncIterable<Uint8Array>, options: DecompressOptions): Promise<{ stream: Readable; compression: SniffedCompression }> {
   const { head, stream } = await peek(source, 6);
@@ -79,8 +80,12 @@ export async function decompressed(source: AsyncIterable<Uint8Array>, options: D
     gunzip.once('close', () => stream.destroy());
     return { stream: stream.pipe(gunzip), compression };
   }
+  if (compression === 'zstd') {
+    // Node 20's zlib has no zstd; the layer module's decoder (zlib when present, else fzstd) does it.
+    return { stream: Readable.from(decompressStream(stream), { objectMode: false }), compression };
+  }
   stream.destroy();
   throw new ArchiveError('ERR_ARCHIVE_FORMAT', `${options.what} is ${compression}-compressed, which oci-kit cannot decompress`, {
-    hint: `decompress it first (for example "${compression === 'zstd' ? 'zstd -d' : compression === 'xz' ? 'xz -d' : 'bunzip2'}") or use gzip`,
+    hint: `decompress it first (for example "${compression === 'xz' ? 'xz -d' : 'bunzip2'}") or use gzip or zstd`,
   });
 }
