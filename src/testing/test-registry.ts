@@ -102,6 +102,9 @@ const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const MANIFEST_TYPES = new Set<string>([OCI.manifest, OCI.index, DOCKER.manifest, DOCKER.manifestList]);
 
+/** Thrown inside a handler when a fault dropped the connection: nothing is answered. */
+const DROPPED = new Error('connection dropped by fault injection');
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -249,15 +252,16 @@ export class TestRegistry {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
-    res.on('finish', () => this.requests.push({ method, path, status: res.statusCode }));
+    const socket = req.socket;
+    res.on('close', () => this.requests.push({ method, path, status: res.statusCode }));
     res.setHeader('docker-distribution-api-version', 'registry/2.0');
     try {
       const fault = takeFault(this.faults, method, path);
       if (fault && (await this.applyFault(fault, req, res))) return;
       await this.route(req, res, method, new URL(path, 'http://registry'), fault);
     } catch (err) {
-      if (res.headersSent) {
-        res.destroy();
+      if (res.headersSent || socket.destroyed || err === DROPPED) {
+        socket.destroy();
         return;
       }
       if (err instanceof HttpError) {
@@ -281,7 +285,7 @@ export class TestRegistry {
       return true;
     }
     if (fault.type === 'drop') {
-      req.socket.destroy();
+      req.socket?.destroy();
       return true;
     }
     return false;
@@ -449,6 +453,7 @@ export class TestRegistry {
       return;
     }
     const source = await this.store.open(stored);
+    const socket = req.socket;
     let position = 0;
     let budget = fault?.type === 'drop-mid-body' ? fault.afterBytes : Number.POSITIVE_INFINITY;
     let corrupt = fault?.type === 'corrupt';
@@ -462,11 +467,15 @@ export class TestRegistry {
           data[0] = data[0]! ^ 0xff;
           corrupt = false;
         }
+        if (budget === 0) {
+          callback();
+          return;
+        }
         if (data.byteLength >= budget) {
           this.push(data.subarray(0, budget));
           budget = 0;
-          // Give the partial body time to leave, then cut the connection as a broken network would.
-          setImmediate(() => res.socket?.destroy());
+          // Let the partial body leave, then close the connection before the promised length.
+          socket?.end();
           callback();
           return;
         }
@@ -525,6 +534,7 @@ export class TestRegistry {
 
   private async appendBody(req: IncomingMessage, session: UploadSession, fault: FaultAction | undefined): Promise<void> {
     const out = createWriteStream(session.file, { flags: 'a' });
+    const socket = req.socket;
     const limit = this.options.maxRequestBody;
     let budget = fault?.type === 'drop-mid-body' ? fault.afterBytes : Number.POSITIVE_INFINITY;
     let seen = 0;
@@ -539,7 +549,7 @@ export class TestRegistry {
           // Keep what "arrived", then break the connection.
           this.push(chunk.subarray(0, budget));
           budget = 0;
-          callback(new HttpError(500, 'UNKNOWN', 'connection dropped by fault injection'));
+          callback(DROPPED);
           return;
         }
         budget -= chunk.byteLength;
@@ -550,8 +560,8 @@ export class TestRegistry {
       await pipeline(req, counter, out);
     } catch (err) {
       session.size = (await stat(session.file)).size;
-      if (err instanceof HttpError && err.message.includes('fault injection')) {
-        req.socket.destroy();
+      if (err === DROPPED) {
+        socket.destroy();
         throw err;
       }
       throw err instanceof HttpError ? err : new HttpError(400, 'BLOB_UPLOAD_INVALID', (err as Error).message);
