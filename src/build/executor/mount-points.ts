@@ -135,17 +135,17 @@ function statOrUndefined(path: string) {
 
 /**
  * Puts back a directory's mtime to the nanosecond: a diff that compares mtimes must see no change.
- * Node's utimes goes through a double and loses the last digits, so GNU touch does it when present.
+ * Node's utimes goes through a double, exact for whole seconds (what tar layers give) but not for
+ * every nanosecond value; GNU touch takes the exact value when utimes could not.
  */
 function restoreMtime(path: string, mtimeNs: bigint): void {
   const seconds = mtimeNs / 1_000_000_000n;
-  const nanos = (mtimeNs % 1_000_000_000n).toString().padStart(9, '0');
+  const nanos = mtimeNs % 1_000_000_000n;
+  utimesSync(path, statSync(path).atime, Number(seconds) + Number(nanos) / 1e9);
+  if (statSync(path, { bigint: true }).mtimeNs === mtimeNs) return;
   try {
-    execFileSync('touch', ['-c', '-m', '-d', `@${seconds}.${nanos}`, '--', path], { stdio: 'ignore' });
-    if (statSync(path, { bigint: true }).mtimeNs === mtimeNs) return;
+    execFileSync('touch', ['-c', '-m', '-d', `@${seconds}.${nanos.toString().padStart(9, '0')}`, '--', path], { stdio: 'ignore' });
   } catch {
-    // no GNU touch: the approximation below is the best Node can do
+    // no GNU touch: the microsecond approximation above is the best Node can do
   }
-  const atime = statSync(path).atime;
-  utimesSync(path, atime, Number(seconds) + Number(nanos) / 1e9);
 }
