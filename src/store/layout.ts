@@ -125,7 +125,7 @@ export class OciLayout implements ImageStore {
           entries === undefined
             ? `no OCI image layout at ${this.path}: the directory does not exist`
             : `${this.path} is not an OCI image layout: it has no "${LAYOUT_FILE}" file`,
-          'pass a layout directory, or create one (OciLayout.open(dir, { create: true }); the CLI creates its store on first write)',
+          'use a directory holding an OCI image layout, or a new or empty one (the CLI creates its store on the first write; the API with OciLayout.open(dir, { create: true }))',
         );
       }
       if (entries !== undefined && entries.some((name) => name !== PRIVATE_DIR && name !== INDEX_FILE && name !== 'blobs')) {
