@@ -18,9 +18,9 @@ import { pathEscape } from './errors.js';
  */
 export function cleanArchivePath(path: string, where: string, base = ''): string {
   if (path.includes('\0') || path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) throw pathEscape(path, where);
-  const joined = posix.normalize(posix.join(base || '.', path));
+  const joined = posix.normalize(posix.join(base || '.', path)).replace(/\/+$/, '');
   if (joined === '..' || joined.startsWith('../')) throw pathEscape(path, where);
-  return joined === '.' ? '' : joined.replace(/\/+$/, '');
+  return joined === '.' || joined === '' ? '' : joined;
 }
 
 /** The path of a blob in an image layout: `blobs/sha256/<hex>`. */
