@@ -7,7 +7,7 @@
  * @module
  */
 import type { Digest } from '../digest/digest.js';
-import { isIndexMediaType, isManifestMediaType } from '../image/media-types.js';
+import { OCI, isIndexMediaType, isManifestMediaType } from '../image/media-types.js';
 import { PlatformNotFoundError } from '../image/errors.js';
 import { loadImage } from '../image/load.js';
 import type { ContainerConfig, Descriptor, HistoryEntry, ImageConfig, ImageManifest } from '../image/types.js';
@@ -121,9 +121,9 @@ async function sniffDescriptor(store: ImageStore, digest: Digest): Promise<Descr
       typeof doc.mediaType === 'string'
         ? doc.mediaType
         : Array.isArray(doc.manifests)
-          ? 'application/vnd.oci.image.index.v1+json'
+          ? OCI.index
           : doc.config
-            ? 'application/vnd.oci.image.manifest.v1+json'
+            ? OCI.manifest
             : undefined;
     if (!isManifestMediaType(mediaType) && !isIndexMediaType(mediaType)) return undefined;
     return { mediaType: mediaType!, digest, size: info.size };

@@ -109,3 +109,13 @@ test('imageHistory maps non-empty steps to layers, newest first', async () => {
     { id: '<missing>', created: '2024-01-01T00:00:00Z', createdBy: 'ADD rootfs.tar /', size: 10, comment: '', emptyLayer: false },
   ]);
 });
+
+test('listImages shows an index without the host platform by its first platform', async () => {
+  const store = new MemoryStore();
+  const only = await makeImage(store, { platform: { os: 'linux', architecture: 's390x' }, layers: ['zz'] });
+  const index = await makeIndex(store, [only], 'docker.io/library/mainframe:1');
+  const [row] = await listImages(store);
+  assert.equal(row?.digest, index.descriptor.digest);
+  assert.equal(row?.id, only.config.digest);
+  assert.equal(row?.size, only.config.size + 2);
+});
