@@ -78,6 +78,8 @@ export interface BuilderBuildOptions {
   context?: string;
   /** Layer compression (default gzip). */
   compression?: Compression;
+  /** Compression level (default gzip 1, zstd 3). */
+  compressionLevel?: number;
   /** `oci` (default) or `docker` media types. */
   family?: 'oci' | 'docker';
   /** Seconds since the epoch for every timestamp (default: `$SOURCE_DATE_EPOCH`). */
@@ -389,6 +391,7 @@ export class ImageBuilder {
       useCache: options.cache !== false,
       executor: () => (executor ??= defaultExecutor()),
       compression: options.compression ?? 'gzip',
+      compressionLevel: options.compressionLevel,
       family: options.family ?? 'oci',
       epoch: options.sourceDateEpoch ?? envSourceDateEpoch(),
       now: new Date(),

@@ -66,6 +66,8 @@ export interface DockerfileBuildOptions {
   /** References to tag the result with, once the build succeeded. */
   tags?: string[];
   compression?: Compression;
+  /** Compression level (default gzip 1, zstd 3). */
+  compressionLevel?: number;
   family?: 'oci' | 'docker';
   /** Timestamps for every layer and history entry (default `$SOURCE_DATE_EPOCH`). */
   sourceDateEpoch?: number;
@@ -123,6 +125,7 @@ export async function buildDockerfile(options: DockerfileBuildOptions): Promise<
         useCache: options.cache !== false,
         executor: () => (executor ??= defaultExecutor()),
         compression: options.compression ?? 'gzip',
+        compressionLevel: options.compressionLevel,
         family: options.family ?? 'oci',
         epoch,
         now,

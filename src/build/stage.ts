@@ -40,6 +40,8 @@ export interface BuildSettings {
   /** The executor for RUN; created on first use. */
   executor: () => Executor;
   compression: Compression;
+  /** Compression level (default: gzip 1, zstd 3). */
+  compressionLevel?: number | undefined;
   family: 'oci' | 'docker';
   /** SOURCE_DATE_EPOCH in seconds, when given. */
   epoch?: number | undefined;
@@ -177,7 +179,11 @@ export class Stage {
     const entries = await plan();
     let layer: StepLayer | undefined;
     if (entries.length > 0) {
-      layer = await layerFromEntries(this.settings.store, entries, { compression: this.settings.compression, family: this.settings.family });
+      layer = await layerFromEntries(this.settings.store, entries, {
+        compression: this.settings.compression,
+        level: this.settings.compressionLevel,
+        family: this.settings.family,
+      });
     }
     await this.record(key, layer);
     this.appendLayer(layer, createdBy);
@@ -203,6 +209,7 @@ export class Stage {
     }
     const layer = await layerFromSnapshot(this.settings.store, before, view.dir, {
       compression: this.settings.compression,
+      level: this.settings.compressionLevel,
       family: this.settings.family,
       epoch: this.settings.epoch,
       xattrs: this.settings.xattrs,

@@ -47,6 +47,9 @@ export function parseChmod(value: string | undefined): number | undefined {
   return Number.parseInt(value, 8);
 }
 
+/** One read buffer for every file hashed: allocating one per file costs more than the hashing. */
+let readBuffer: Buffer | undefined;
+
 /** sha256 hex of a file, from the stat-keyed table when the file is unchanged. */
 export function fileDigest(entry: ContextEntry, table: FileDigestCache): string {
   const signature = FileDigests.signature(entry.abs, entry.stats);
@@ -55,7 +58,7 @@ export function fileDigest(entry: ContextEntry, table: FileDigestCache): string 
   const hash = createHash('sha256');
   const fd = openSync(entry.abs, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(1 << 20);
+    const buffer = (readBuffer ??= Buffer.allocUnsafe(1 << 20));
     for (;;) {
       const n = readSync(fd, buffer, 0, buffer.length, null);
       if (n === 0) break;

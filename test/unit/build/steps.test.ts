@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FileDigestCache } from '../../../src/build/cache.js';
+import { BuildContext } from '../../../src/build/context.js';
+import { archiveKind, canRunPlatform, collectSources, extractArchive, fileDigest, hashSources, hostArchitecture, isUrl, parseChmod } from '../../../src/build/steps.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+test('parseChmod takes octal and refuses the rest with a hint', () => {
+  assert.equal(parseChmod('755'), 0o755);
+  assert.equal(parseChmod('0644'), 0o644);
+  assert.equal(parseChmod(undefined), undefined);
+  assert.throws(() => parseChmod('u+x'), (e: Error & { hint?: string }) => /octal/.test(e.hint ?? ''));
+});
+
+test('archiveKind recognises tar and compressed tars by magic bytes, not by name', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'f'), 'hello');
+  execFileSync('tar', ['-cf', join(dir, 'x.bin'), '-C', dir, 'f']);
+  execFileSync('sh', ['-c', 'gzip -c x.bin > a && bzip2 -c x.bin > b && xz -c x.bin > c && zstd -qc x.bin > d'], { cwd: dir });
+  assert.equal(archiveKind(join(dir, 'x.bin')), 'tar');
+  assert.deepEqual(['a', 'b', 'c', 'd'].map((n) => archiveKind(join(dir, n))), ['gzip', 'bzip2', 'xz', 'zstd']);
+  assert.equal(archiveKind(join(dir, 'f')), undefined);
+  const out = await extractArchive(join(dir, 'c'), 'xz');
+  assert.equal(await readFile(join(out, 'f'), 'utf8'), 'hello');
+});
+
+test('hashSources follows content and modes, not mtimes; fileDigest reuses the stat-keyed table', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'd'));
+  await writeFile(join(dir, 'd/a'), 'a');
+  const table = new FileDigestCache();
+  const hash = () => hashSources(collectSources(new BuildContext(dir), ['d'], {}), table);
+  const first = hash();
+  assert.equal(hash(), first);
+  await writeFile(join(dir, 'd/a'), 'b');
+  const second = hash();
+  assert.notEqual(second, first);
+  await writeFile(join(dir, 'd/a'), 'a');
+  assert.equal(hash(), first, 'same content, same hash, whatever the mtime');
+  const entry = new BuildContext(dir).resolve('d/a')[0]!;
+  assert.equal(fileDigest(entry, table), 'ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb');
+});
+
+test('collectSources with --parents keeps the path below a /./ pivot', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'a/b'), { recursive: true });
+  await writeFile(join(dir, 'a/b/f'), 'f');
+  const ctx = new BuildContext(dir);
+  assert.equal(collectSources(ctx, ['a/b/f'], { parents: true })[0]!.parentsPath, 'a/b/f');
+  assert.equal(collectSources(ctx, ['a/./b/f'], { parents: true })[0]!.parentsPath, 'b/f');
+});
+
+test('isUrl and canRunPlatform', () => {
+  assert.ok(isUrl('https://x/y') && isUrl('HTTP://x') && !isUrl('ftp://x') && !isUrl('file.txt'));
+  assert.equal(canRunPlatform({ os: 'linux', architecture: hostArchitecture() }), true);
+  assert.equal(canRunPlatform({ os: 'windows', architecture: hostArchitecture() }), false);
+});
