@@ -371,7 +371,6 @@ export class OciLayout implements ImageStore {
   async setTag(name: string, descriptor: Descriptor): Promise<void> {
     assertTagName(name);
     assertDescriptor(descriptor);
-    if (!(await this.has(descriptor.digest))) throw new BlobNotFoundError(descriptor.digest, this.path);
     const entry: Descriptor = {
       ...withoutNames(descriptor),
       annotations: {
@@ -380,7 +379,9 @@ export class OciLayout implements ImageStore {
         [ANNOTATIONS.containerdImageName]: name,
       },
     };
-    await this.updateIndex((index) => {
+    await this.updateIndex(async (index) => {
+      // Checked under the lock: garbage collection, which holds it, cannot delete the blob in between.
+      if (!(await this.has(descriptor.digest))) throw new BlobNotFoundError(descriptor.digest, this.path);
       // Replace in place (keeping the order tools list images in) and drop any duplicates.
       const at = index.manifests.findIndex((e) => entryName(e) === name);
       const others = index.manifests.filter((e) => entryName(e) !== name);

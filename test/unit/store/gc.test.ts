@@ -134,3 +134,20 @@ test('gc removes temporary files of dead writers', async (t) => {
   assert.equal(result.bytes, 5);
   assert.deepEqual(await readdir(tmp), []);
 });
+
+test('gc racing setTag never leaves a tag pointing at a deleted blob', async (t) => {
+  const layout = await OciLayout.open(await tempDir(t), { create: true });
+  for (let i = 0; i < 20; i++) {
+    const manifest = await blob(layout, { schemaVersion: 2, config: { mediaType: OCI.config, digest: (await blob(layout, `c${i}`, OCI.config)).digest, size: 2 }, layers: [] }, OCI.manifest);
+    const name = `docker.io/library/race:${i}`;
+    const [, tagged] = await Promise.allSettled([collectGarbage(layout), layout.setTag(name, manifest)]);
+    const resolved = await layout.resolveTag(name);
+    if (tagged.status === 'fulfilled') {
+      assert.deepEqual(resolved, manifest);
+      assert.equal(await layout.has(manifest.digest), true);
+    } else {
+      assert.equal((tagged.reason as { code?: string }).code, 'ERR_BLOB_NOT_FOUND');
+      assert.equal(resolved, undefined);
+    }
+  }
+});
