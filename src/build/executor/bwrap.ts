@@ -52,6 +52,9 @@ export interface BwrapPlan {
   cwd: string;
   hostname: string;
   network: 'host' | 'none';
+  /** Resolved in-rootfs paths of /proc and /dev (default `/proc`, `/dev`). */
+  procPath?: string | undefined;
+  devPath?: string | undefined;
   mounts: PlannedMount[];
   /** `privileged`: real root, no user namespace, Docker's capabilities; `userns`: a user namespace mapping `uid`/`gid`. */
   mode: 'privileged' | 'userns';
@@ -63,7 +66,7 @@ export interface BwrapPlan {
 
 /** The bwrap argv (without `bwrap` itself) for a plan. Pure: unit-tested without a sandbox. */
 export function bwrapArguments(plan: BwrapPlan): string[] {
-  const out: string[] = ['--bind', plan.rootfs, '/', '--proc', '/proc', '--dev', '/dev'];
+  const out: string[] = ['--bind', plan.rootfs, '/', '--proc', plan.procPath ?? '/proc', '--dev', plan.devPath ?? '/dev'];
   for (const mount of plan.mounts) {
     if (mount.kind === 'tmpfs') out.push('--tmpfs', mount.target);
     else out.push(`--${mount.kind}`, mount.source ?? '', mount.target);
@@ -163,6 +166,8 @@ export class BwrapExecutor implements Executor {
         args: req.args,
         env: setup.env,
         cwd: setup.cwd,
+        procPath: setup.procPath,
+        devPath: setup.devPath,
         hostname: setup.hostname,
         network: req.network,
         mounts: setup.mounts,

@@ -39,6 +39,9 @@ export interface SandboxSetup {
   mounts: PlannedMount[];
   /** The working directory, symlinks resolved within the rootfs. */
   cwd: string;
+  /** Where /proc and /dev are mounted: symlinks resolved within the rootfs, so a mount never follows one onto the host. */
+  procPath: string;
+  devPath: string;
   hostname: string;
   /** Removes the run's mount points and temporary files. */
   dispose(): void;
@@ -93,8 +96,8 @@ export function setUpSandbox(req: RunRequest): SandboxSetup {
   try {
     writeFileSync(join(files, 'hosts'), hostsFile(hostname), { mode: 0o644 });
     writeFileSync(join(files, 'resolv.conf'), resolvConfFile(), { mode: 0o644 });
-    points.prepare({ target: '/proc', kind: 'dir' });
-    points.prepare({ target: '/dev', kind: 'dir' });
+    const procPath = points.prepare({ target: '/proc', kind: 'dir' }).containerPath;
+    const devPath = points.prepare({ target: '/dev', kind: 'dir' }).containerPath;
     const mounts: PlannedMount[] = [
       { kind: 'ro-bind', source: join(files, 'hosts'), target: points.prepare({ target: '/etc/hosts', kind: 'file' }).containerPath },
       { kind: 'ro-bind', source: join(files, 'resolv.conf'), target: points.prepare({ target: '/etc/resolv.conf', kind: 'file' }).containerPath },
@@ -105,6 +108,8 @@ export function setUpSandbox(req: RunRequest): SandboxSetup {
       env: completeEnv(req.env, user, req.tty === true),
       mounts,
       cwd,
+      procPath,
+      devPath,
       hostname,
       dispose() {
         try {

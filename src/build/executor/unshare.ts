@@ -43,6 +43,9 @@ export interface UnsharePlan {
   args: string[];
   cwd: string;
   hostname: string;
+  /** Resolved in-rootfs paths of /proc and /dev. */
+  procPath: string;
+  devPath: string;
   mounts: PlannedMount[];
   /** Set for a non-root image user (a root host only). */
   user?: { uid: number; gid: number } | undefined;
@@ -57,13 +60,15 @@ export function unshareScript(plan: UnsharePlan): string {
   const at = (target: string) => q(`${root}${target === '/' ? '' : target}`);
   const lines = [
     'set -e',
-    `${q(mount)} -t proc -o nosuid,nodev,noexec proc ${at('/proc')}`,
-    `${q(mount)} -t tmpfs -o nosuid,mode=0755,size=65536k tmpfs ${at('/dev')}`,
+    `${q(mount)} -t proc -o nosuid,nodev,noexec proc ${at(plan.procPath)}`,
+    `${q(mount)} -t tmpfs -o nosuid,mode=0755,size=65536k tmpfs ${at(plan.devPath)}`,
   ];
-  for (const node of DEV_NODES) lines.push(`: > ${at(`/dev/${node}`)}`, `${q(mount)} --bind /dev/${node} ${at(`/dev/${node}`)}`);
-  lines.push(`${q(mkdir)} ${at('/dev/pts')} ${at('/dev/shm')}`);
-  lines.push(`${q(ln)} -s /proc/self/fd ${at('/dev/fd')}`);
-  ['stdin', 'stdout', 'stderr'].forEach((name, fd) => lines.push(`${q(ln)} -s /proc/self/fd/${fd} ${at(`/dev/${name}`)}`));
+  // Below here /dev is our fresh tmpfs: nothing in it can be a symlink planted by the image.
+  const dev = (name: string) => at(`${plan.devPath}/${name}`);
+  for (const node of DEV_NODES) lines.push(`: > ${dev(node)}`, `${q(mount)} --bind /dev/${node} ${dev(node)}`);
+  lines.push(`${q(mkdir)} ${dev('pts')} ${dev('shm')}`);
+  lines.push(`${q(ln)} -s /proc/self/fd ${dev('fd')}`);
+  ['stdin', 'stdout', 'stderr'].forEach((name, fd) => lines.push(`${q(ln)} -s /proc/self/fd/${fd} ${dev(name)}`));
   for (const m of plan.mounts) {
     if (m.kind === 'tmpfs') {
       lines.push(`${q(mount)} -t tmpfs -o mode=0755 tmpfs ${at(m.target)}`);
@@ -136,6 +141,8 @@ export class UnshareExecutor implements Executor {
         args: req.args,
         cwd: setup.cwd,
         hostname: setup.hostname,
+        procPath: setup.procPath,
+        devPath: setup.devPath,
         mounts: setup.mounts,
         user: nonRoot ? { uid: user.uid, gid: user.gid } : undefined,
         tools: { ...(tools as Omit<UnshareTools, 'hostname'>), hostname },

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { TestContext } from 'node:test';
@@ -145,6 +145,21 @@ for (const [name, make, pkg] of sandboxes) {
     controller.abort(new Error('cancelled'));
     await assert.rejects(running, /cancelled/);
     assert.ok(!existsSync(join(rootfs, 'proc', 'self')), 'proc is unmounted and its mount point removed');
+  });
+
+  test(`${name}: symlinked /dev, /proc and /etc/hosts in a hostile image never lead the mounts onto the host`, async (t) => {
+    requireTool(name, pkg);
+    const rootfs = await busyboxRootfs(t);
+    const outside = await tempDir(t, 'oci-kit-host-');
+    for (const dir of ['dev', 'proc']) {
+      rmSync(join(rootfs, dir), { recursive: true });
+      symlinkSync(join(outside, dir), join(rootfs, dir)); // absolute: a host path, if followed on the host
+    }
+    symlinkSync(join(outside, 'hosts'), join(rootfs, 'etc', 'hosts'));
+    const result = await sh(make(), rootfs, 'test -c /dev/null && grep -q localhost /etc/hosts && test -d /proc/self && echo fine');
+    assert.equal(result.stdout, 'fine\n', result.stderr);
+    assert.deepEqual(readdirSync(outside), [], 'nothing was created on the host');
+    assert.ok(lstatSync(join(rootfs, 'dev')).isSymbolicLink(), 'the image\'s own links are left alone');
   });
 
   test(`${name}: an unknown USER fails before anything runs`, async (t) => {

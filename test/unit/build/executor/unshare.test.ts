@@ -8,6 +8,8 @@ const plan: UnsharePlan = {
   args: ['/bin/sh', '-c', "echo 'it''s' $HOME"],
   cwd: '/w',
   hostname: 'oci-kit',
+  procPath: '/proc',
+  devPath: '/dev',
   mounts: [
     { kind: 'ro-bind', source: '/tmp/x/hosts', target: '/etc/hosts' },
     { kind: 'tmpfs', target: '/t' },
@@ -37,6 +39,13 @@ test('the hostname is set with the hostname tool when there is one, and never fa
   assert.ok(unshareScript(plan).split('\n').includes(`echo 'oci-kit' 2>/dev/null > /proc/sys/kernel/hostname || :`));
   const withTool = unshareScript({ ...plan, tools: { ...plan.tools, hostname: '/bin/hostname' } });
   assert.ok(withTool.split('\n').includes(`'/bin/hostname' 'oci-kit' 2>/dev/null || :`));
+});
+
+test('/proc and /dev go where their symlinks point inside the rootfs', () => {
+  const lines = unshareScript({ ...plan, procPath: '/real/proc', devPath: '/real/dev' }).split('\n');
+  assert.ok(lines.includes(`'/usr/bin/mount' -t proc -o nosuid,nodev,noexec proc '/r o/fs/real/proc'`));
+  assert.ok(lines.includes(`'/usr/bin/mount' --bind /dev/null '/r o/fs/real/dev/null'`));
+  assert.ok(lines.includes(`'/bin/ln' -s /proc/self/fd '/r o/fs/real/dev/fd'`));
 });
 
 test('a non-root user is set by the final unshare', () => {
