@@ -155,6 +155,16 @@ export class RegistryClient extends EventEmitter<RegistryEvents> {
     else throw errorFromResponse(`ping ${registry}`, res.status, body);
   }
 
+  /**
+   * Checks that the configured credentials are accepted (`GET /v2/` authenticated; for Bearer
+   * registries this asks the token service for a token). Throws `ERR_REGISTRY_UNAUTHORIZED` if not.
+   */
+  async checkLogin(registry: string, options: CallOptions = {}): Promise<void> {
+    const res = await this.request(registry, { method: 'GET', path: '/v2/', scopes: [], signal: options.signal });
+    if (res.status !== 200) return this.fail(`login to ${registry}`, res);
+    await discardBody(res.body);
+  }
+
   /** A request with authorization, retries and one scope widening on 401. */
   async request(registry: string, request: RegistryRequest): Promise<HttpResponse> {
     const candidates = request.useMirrors ? [...(this.mirrors[registry] ?? []), registry] : [registry];

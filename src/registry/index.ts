@@ -31,3 +31,4 @@ export type { UploadOptions, UploadResult, UploadSource } from './upload.js';
 export { copy, pull, push } from './copy.js';
 export type { CopyOptions, CopyResult, ImageLocation } from './copy.js';
 export { forEachLimit } from './limit.js';
+export { parseImageLocation } from './location.js';

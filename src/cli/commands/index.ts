@@ -25,5 +25,13 @@ import { rebaseCommand } from './rebase.js';
 import { indexCommand } from './index-cmd.js';
 import { lintCommand } from './lint.js';
 import { buildCommand } from './build.js';
+import { pullCommand } from './pull.js';
+import { pushCommand } from './push.js';
+import { copyCommand } from './copy.js';
+import { tagsCommand } from './tags.js';
+import { catalogCommand } from './catalog.js';
+import { loginCommand } from './login.js';
+import { logoutCommand } from './logout.js';
+import { registryCommand } from './registry.js';
 
-export const commands: Command[] = [buildCommand, imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand, importCommand, exportCommand, appendCommand, mutateCommand, flattenCommand, rebaseCommand, indexCommand, runCommand, lintCommand];
+export const commands: Command[] = [buildCommand, imagesCommand, tagCommand, rmCommand, pruneCommand, inspectCommand, historyCommand, manifestCommand, configCommand, digestCommand, saveCommand, loadCommand, importCommand, exportCommand, appendCommand, mutateCommand, flattenCommand, rebaseCommand, indexCommand, runCommand, lintCommand, pullCommand, pushCommand, copyCommand, tagsCommand, catalogCommand, loginCommand, logoutCommand, registryCommand];
