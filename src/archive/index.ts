@@ -21,6 +21,7 @@ export { appendLayers, storeLayerTarball, type AppendOptions, type AppendSource 
 export { flattenImage } from './flatten.js';
 export { rebaseImage, type RebaseOptions } from './rebase.js';
 export { createImageIndex, appendToIndex, type ImageIndexOptions } from './image-index.js';
+export { remoteSurgery, type RemoteSurgeryOptions, type RemoteSurgeryResult } from './remote.js';
 export { readImage, type SurgeryInput, type SurgeryOptions, type SurgeryResult } from './rewrite.js';
 export { resolveStoreRef, type StoreImageRef } from './refs.js';
 export { progressLine, formatBytes, type ProgressLine, type ProgressLineOptions } from './progress.js';

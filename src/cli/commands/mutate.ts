@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { mutateImage, type ImageMutation, type SurgeryResult } from '../../archive/index.js';
+import { mutateImage, remoteSurgery, type ImageMutation, type SurgeryResult } from '../../archive/index.js';
+import type { ImageStore } from '../../store/blob-store.js';
 import { familiarReference, parseReference } from '../../reference/index.js';
 import { OciLayout } from '../../store/layout.js';
 import { UsageError, listOption, printJson, stringOption, type Command, type CommandContext } from '../command.js';
@@ -18,6 +19,24 @@ export function printSurgeryResult(ctx: CommandContext, result: SurgeryResult): 
   const name = result.tag ? `${familiarReference(parseReference(result.tag))}@` : '';
   ctx.stdout.write(`${name}${result.descriptor.digest}\n`);
 }
+
+/**
+ * Runs a surgery on the store, or with `--remote`: pulls `inputs` from their registries first and
+ * pushes the result to its tag afterwards; then prints the result.
+ */
+export async function runSurgery(ctx: CommandContext, store: ImageStore, inputs: string[], operation: () => Promise<SurgeryResult>, platform?: string): Promise<void> {
+  if (ctx.options.remote !== true) {
+    printSurgeryResult(ctx, await operation());
+    return;
+  }
+  const result = await remoteSurgery(store, inputs, operation, { signal: ctx.signal, ...(platform ? { platform } : {}) });
+  printSurgeryResult(ctx, { descriptor: result.descriptor, ...(result.tag ? { tag: result.tag } : {}) });
+  if (!ctx.quiet) ctx.stderr.write(`Pushed ${result.pushed.name} (${result.pushed.blobs.copied} blobs sent, ${result.pushed.blobs.skipped} already there)\n`);
+}
+
+/** Option declaration and help shared by the surgery commands. */
+export const REMOTE_OPTION = { remote: { type: 'boolean' } } as const;
+export const REMOTE_HELP = 'the references are in registries: pull them first, push the result to its tag';
 
 /** `KEY=VALUE` flags as a map; a bare KEY maps to '' (removal). */
 export function keyValues(values: string[], flag: string): Record<string, string> {
@@ -59,8 +78,10 @@ export const mutateCommand: Command = {
     'set-platform': { type: 'string' },
     platform: { type: 'string' },
     tag: { type: 'string', short: 't' },
+    ...REMOTE_OPTION,
   },
   optionHelp: {
+    remote: REMOTE_HELP,
     entrypoint: 'new entrypoint',
     cmd: 'new default command',
     env: 'set KEY=VALUE (KEY alone removes it)',
@@ -93,9 +114,9 @@ export const mutateCommand: Command = {
     const setPlatform = stringOption(o, 'set-platform');
     if (setPlatform) mutation.platform = setPlatform;
     if (Object.keys(mutation).length === 0) throw new UsageError('nothing to change: give at least one of --entrypoint, --cmd, --env, --label, --annotation, --user, --workdir, --expose, --set-platform');
-    const store = await OciLayout.open(ctx.storePath);
+    const store = await OciLayout.open(ctx.storePath, { create: ctx.options.remote === true });
     const tag = stringOption(o, 'tag');
     const platform = stringOption(o, 'platform');
-    printSurgeryResult(ctx, await mutateImage(store, ref, mutation, { ...(tag ? { tag } : {}), ...(platform ? { platform } : {}) }));
+    await runSurgery(ctx, store, [ref], () => mutateImage(store, ref, mutation, { ...(tag ? { tag } : {}), ...(platform ? { platform } : {}) }), platform);
   },
 };
