@@ -10,7 +10,6 @@ import { isIndexMediaType } from '../image/media-types.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../image/types.js';
 import { formatReference, parseReference } from '../reference/reference.js';
 import type { ImageStore } from '../store/blob-store.js';
-import { importModule } from './lazy-import.js';
 import { BuildError } from './errors.js';
 import type { BuildEmitter } from './events.js';
 import { platformString } from './args.js';
@@ -93,11 +92,10 @@ async function pullBase(
   platform: Platform,
   options: { events?: BuildEmitter; signal?: AbortSignal | undefined },
 ): Promise<Descriptor> {
-  const registry = (await importModule('registry')) as {
-    pull(reference: string, store: ImageStore, options?: { platform?: Platform; signal?: AbortSignal | undefined }): Promise<{ descriptor: Descriptor }>;
-  };
+  // Loaded on demand: builds from local images never load the HTTP client.
+  const { pull } = await import('../registry/copy.js');
   try {
-    const { descriptor } = await registry.pull(name, store, { platform, signal: options.signal });
+    const { descriptor } = await pull(name, store, options.signal ? { platform, signal: options.signal } : { platform });
     options.events?.emit('pull', { reference: name, digest: descriptor.digest });
     return descriptor;
   } catch (err) {

@@ -12,7 +12,6 @@ import { DOCKER, OCI } from '../image/media-types.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../image/types.js';
 import { formatReference, parseReference } from '../reference/reference.js';
 import type { ImageStore } from '../store/blob-store.js';
-import { importModule } from './lazy-import.js';
 import { saveArchive } from '../archive/save.js';
 
 /** An image or index a build produced, living in `store`. */
@@ -41,10 +40,9 @@ export class Image {
 
   /** Pushes the image (or index) to a registry reference such as `localhost:5000/app:1`. */
   async push(reference: string, options: { signal?: AbortSignal } = {}): Promise<Descriptor> {
-    const registry = (await importModule('registry')) as {
-      copy(source: { type: 'store'; store: ImageStore; name: string }, destination: string, options?: { signal?: AbortSignal }): Promise<{ descriptor: Descriptor }>;
-    };
-    const result = await registry.copy({ type: 'store', store: this.store, name: this.digest }, reference, options);
+    // Loaded on demand, like FROM's pull.
+    const { copy } = await import('../registry/copy.js');
+    const result = await copy({ type: 'store', store: this.store, name: this.digest }, reference, options);
     return result.descriptor;
   }
 

@@ -34,3 +34,18 @@ test('docker family media types; writeIndex over per-platform images', async () 
   assert.equal(index.images.length, 2);
   assert.equal(index.descriptor.mediaType, 'application/vnd.oci.image.index.v1+json');
 });
+
+test('save writes a docker (default) or OCI archive of the image', async (t) => {
+  const { tempDir } = await import('../../helpers/tmp.js');
+  const { execFileSync } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const dir = await tempDir(t);
+  const store = new MemoryStore();
+  const image = await writeImage(store, config, []);
+  await image.save(join(dir, 'docker.tar'), { reference: 'saved:1' });
+  await image.save(join(dir, 'oci.tar'), { format: 'oci' });
+  const list = (file: string) => execFileSync('tar', ['-tf', join(dir, file)], { encoding: 'utf8' }).split('\n');
+  assert.ok(list('docker.tar').includes('manifest.json'));
+  assert.ok(list('oci.tar').includes('index.json'));
+  assert.ok(list('oci.tar').includes('oci-layout'));
+});
