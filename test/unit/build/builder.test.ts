@@ -124,3 +124,35 @@ test('a failing step names the step and tags nothing', async (t) => {
   );
   assert.deepEqual(await store.listTags(), []);
 });
+
+test('copy from another image, changes(), run() with an executor, healthcheck and onbuild', async (t) => {
+  const store = new MemoryStore();
+  const source = await ImageBuilder.scratch().addFiles({ '/opt/tool': 'tool' }).build({ store });
+  const requests: { args: string[]; env: string[] }[] = [];
+  const executor = {
+    async run(req: { rootfs: string; args: string[]; env: string[] }) {
+      requests.push({ args: req.args, env: req.env });
+      await writeFile(join(req.rootfs, 'ran'), 'yes');
+      return { exitCode: 0 };
+    },
+  };
+  const image = await ImageBuilder.scratch()
+    .env('A', '1')
+    .copy('/opt/tool', '/usr/bin/tool', { from: source })
+    .changes(async (root) => {
+      await writeFile(join(root, 'changed'), 'by code');
+    }, { key: 'v1' })
+    .run('make it', { env: { EXTRA: 'x' } })
+    .healthcheck(['check'], { interval: 2, retries: 3 })
+    .onbuild('RUN echo child')
+    .build({ store, executor, sourceDateEpoch: 0 });
+  assert.deepEqual(requests, [{ args: ['/bin/sh', '-c', 'make it'], env: ['A=1', 'EXTRA=x'] }]);
+  const layers = image.manifest!.layers;
+  assert.equal(layers.length, 3);
+  assert.equal((await layerMembers(store, layers[0]!)).get('usr/bin/tool')?.body, 'tool');
+  assert.equal((await layerMembers(store, layers[1]!)).get('changed')?.body, 'by code');
+  assert.equal((await layerMembers(store, layers[2]!)).get('ran')?.body, 'yes');
+  assert.deepEqual(image.config!.config?.Healthcheck, { Test: ['CMD', 'check'], Interval: 2e9, Retries: 3 });
+  assert.deepEqual(image.config!.config?.OnBuild, ['RUN echo child']);
+  assert.match(image.config!.history!.find((h) => h.created_by?.startsWith('RUN'))!.created_by!, /^RUN \/bin\/sh -c make it$/);
+});
