@@ -242,10 +242,12 @@ const FLAG_SPECS: Partial<Record<InstructionKind, Record<string, FlagType>>> = {
 
 /** Parsed flag values of one instruction. */
 interface FlagValues {
-  bools: Map<string, boolean>;
-  strings: Map<string, string>;
-  lists: Map<string, string[]>;
+  bools: Record<string, boolean | undefined>;
+  strings: Record<string, string | undefined>;
+  lists: Record<string, string[] | undefined>;
 }
+
+const NO_FLAG_VALUES: FlagValues = Object.freeze({ bools: Object.freeze({}), strings: Object.freeze({}), lists: Object.freeze({}) });
 
 /** Converts the parse tree's nodes to typed instructions, validating them. */
 export class InstructionBuilder {
@@ -284,17 +286,13 @@ export class InstructionBuilder {
       node,
     };
     const args = node.args;
-    const need = (count: number, exact: boolean, what: string): void => {
-      if (exact ? args.length !== count : args.length < count) {
-        this.fail(`${kind} requires ${exact ? 'exactly' : 'at least'} ${count === 1 ? 'one argument' : `${count} arguments`}`, node.range, what);
-      }
-    };
+    const need = this.need;
     switch (kind) {
       case 'FROM': {
         if (args.length !== 1 && !(args.length === 3 && args[1]!.toLowerCase() === 'as')) {
           this.fail('FROM requires either one or three arguments', node.range, 'write FROM image[:tag] [AS name]');
         }
-        const out: FromInstruction = { ...base, kind, image: args[0]! };
+        const out: FromInstruction = extend(base, { image: args[0]! });
         if (args.length === 3) {
           const name = args[2]!;
           if (!/^[a-z][a-z0-9._-]*$/.test(name.toLowerCase())) {
@@ -302,35 +300,26 @@ export class InstructionBuilder {
           }
           out.stageName = name;
         }
-        const platform = values.strings.get('platform');
+        const platform = values.strings['platform'];
         if (platform !== undefined) out.platform = platform;
         return out;
       }
       case 'RUN': {
         if (args.length === 0 && heredocs.length === 0) this.fail('RUN requires at least one argument', node.range, 'write RUN <command>');
-        const out: RunInstruction = {
-          ...base,
-          kind,
-          args: [...args],
+        const out: RunInstruction = extend(base, {
+          args,
           shellForm: !node.json,
-          mounts: (values.lists.get('mount') ?? []).map((m) => {
-            try {
-              return parseMount(m);
-            } catch (err) {
-              if (err instanceof MountSyntaxError) this.fail(`invalid --mount=${m}: ${err.message}`, flagRange(flags, 'mount', node), 'see the Dockerfile reference, RUN --mount');
-              throw err;
-            }
-          }),
+          mounts: this.mounts(values.lists.mount, flags, node),
           heredocs,
-        };
-        const network = values.strings.get('network');
+        });
+        const network = values.strings['network'];
         if (network !== undefined) {
           if (network !== 'default' && network !== 'none' && network !== 'host') {
             this.fail(`unsupported network mode: ${network}`, flagRange(flags, 'network', node), 'use --network=default, none or host');
           }
           out.network = network;
         }
-        const security = values.strings.get('security');
+        const security = values.strings['security'];
         if (security !== undefined) {
           if (security !== 'sandbox' && security !== 'insecure') {
             this.fail(`unsupported security mode: ${security}`, flagRange(flags, 'security', node), 'use --security=sandbox or insecure');
@@ -341,11 +330,11 @@ export class InstructionBuilder {
       }
       case 'CMD':
       case 'ENTRYPOINT':
-        return { ...base, kind, args: [...args], shellForm: !node.json } as CmdInstruction | EntrypointInstruction;
+        return extend(base, { args, shellForm: !node.json }) as CmdInstruction | EntrypointInstruction;
       case 'SHELL':
         if (!node.json) this.fail('SHELL requires the arguments to be in JSON form', node.range, 'write SHELL ["/bin/sh", "-c"]');
-        need(1, false, 'write SHELL ["executable", "parameters"]');
-        return { ...base, kind, shell: [...args] };
+        need(node, kind, 1, false, 'write SHELL ["executable", "parameters"]');
+        return extend(base, { shell: args });
       case 'COPY':
       case 'ADD': {
         if (args.length < 2) {
@@ -357,13 +346,17 @@ export class InstructionBuilder {
         }
         const destination = args[args.length - 1]!;
         if (parseHeredocWord(destination)) this.fail(`${kind} cannot accept a heredoc as a destination`, node.range, 'heredocs can only be sources');
-        const byName = new Map(heredocs.map((h) => [h.name, h]));
+        let byName: Map<string, Heredoc> | undefined;
+        if (heredocs.length > 0) {
+          byName = new Map<string, Heredoc>();
+          for (const h of heredocs) byName.set(h.name, h);
+        }
         const sources: string[] = [];
         const sourceContents: SourceContent[] = [];
         for (const src of args.slice(0, -1)) {
           const marker = node.json ? undefined : parseHeredocWord(src);
           if (marker) {
-            const doc = byName.get(marker.name);
+            const doc = byName?.get(marker.name);
             const content = doc?.content ?? '';
             sourceContents.push({ path: marker.name, data: marker.chomp ? chompHeredoc(content) : content, expand: marker.expand });
           } else {
@@ -371,39 +364,38 @@ export class InstructionBuilder {
           }
         }
         const common = {
-          ...base,
           sources,
           sourceContents,
           destination,
-          link: values.bools.get('link') ?? false,
-          exclude: values.lists.get('exclude') ?? [],
+          link: values.bools['link'] ?? false,
+          exclude: values.lists['exclude'] ?? [],
           heredocs,
           json: node.json,
         };
-        const chown = values.strings.get('chown');
-        const chmod = values.strings.get('chmod');
+        const chown = values.strings['chown'];
+        const chmod = values.strings['chmod'];
         if (chmod !== undefined && !chmod.includes('$') && !/^[0-7]{1,4}$/.test(chmod) && !/^([ugoa]*[-+=][rwxXst]*,?)+$/.test(chmod)) {
           this.fail(`invalid --chmod=${chmod}: expected an octal mode like 0755 or a symbolic mode like u+x`, flagRange(flags, 'chmod', node));
         }
         if (kind === 'COPY') {
-          const out: CopyInstruction = { ...common, kind, parents: values.bools.get('parents') ?? false };
-          const from = values.strings.get('from');
+          const out: CopyInstruction = extend(base, { ...common, parents: values.bools['parents'] ?? false });
+          const from = values.strings['from'];
           if (from !== undefined) out.from = from;
           if (chown !== undefined) out.chown = chown;
           if (chmod !== undefined) out.chmod = chmod;
           return out;
         }
-        const out: AddInstruction = { ...common, kind, keepGitDir: values.bools.get('keep-git-dir') ?? false };
+        const out: AddInstruction = extend(base, { ...common, keepGitDir: values.bools['keep-git-dir'] ?? false });
         if (chown !== undefined) out.chown = chown;
         if (chmod !== undefined) out.chmod = chmod;
-        const checksum = values.strings.get('checksum');
+        const checksum = values.strings['checksum'];
         if (checksum !== undefined) {
           if (!checksum.includes('$') && !/^sha(256|384|512):[0-9a-f]+$/.test(checksum)) {
             this.fail(`invalid --checksum=${checksum}: expected algorithm:hex, e.g. sha256:...`, flagRange(flags, 'checksum', node));
           }
           out.checksum = checksum;
         }
-        const unpack = values.bools.get('unpack');
+        const unpack = values.bools['unpack'];
         if (unpack !== undefined) out.unpack = unpack;
         return out;
       }
@@ -419,42 +411,36 @@ export class InstructionBuilder {
             if (pair.key === '') this.fail('ENV names can not be blank', node.range, 'write ENV NAME=value');
           }
         }
-        return { ...base, kind, pairs } as EnvInstruction | LabelInstruction;
+        return extend(base, { pairs }) as EnvInstruction | LabelInstruction;
       }
       case 'ARG': {
-        need(1, false, 'write ARG NAME[=default]');
-        return {
-          ...base,
-          kind,
-          args: args.map((word) => {
-            const eq = word.indexOf('=');
-            if (eq === 0) this.fail(`ARG names can not be blank: ${word}`, node.range, 'write ARG NAME[=default]');
-            return eq < 0 ? { name: word } : { name: word.slice(0, eq), defaultValue: word.slice(eq + 1) };
-          }),
-        };
+        need(node, kind, 1, false, 'write ARG NAME[=default]');
+        return extend<ArgInstruction>(base, { args: this.argPairs(node) });
       }
       case 'EXPOSE':
-        need(1, false, 'write EXPOSE <port>[/<protocol>]');
-        return { ...base, kind, ports: args.map((word) => this.parsePort(word, node)) };
+        need(node, kind, 1, false, 'write EXPOSE <port>[/<protocol>]');
+        const ports: PortSpec[] = [];
+        for (const word of args) ports.push(this.parsePort(word, node));
+        return extend(base, { ports });
       case 'VOLUME': {
-        need(1, false, 'write VOLUME /path');
+        need(node, kind, 1, false, 'write VOLUME /path');
         for (const path of args) {
           if (path.trim() === '') this.fail('VOLUME specified can not be an empty string', node.range);
         }
-        return { ...base, kind, paths: [...args], json: node.json };
+        return extend(base, { paths: args, json: node.json });
       }
       case 'WORKDIR':
-        need(1, true, 'write WORKDIR /path');
-        return { ...base, kind, path: args[0]! };
+        need(node, kind, 1, true, 'write WORKDIR /path');
+        return extend(base, { path: args[0]! });
       case 'USER':
-        need(1, true, 'write USER name[:group]');
-        return { ...base, kind, user: args[0]! };
+        need(node, kind, 1, true, 'write USER name[:group]');
+        return extend(base, { user: args[0]! });
       case 'STOPSIGNAL':
-        need(1, true, 'write STOPSIGNAL SIGTERM');
-        return { ...base, kind, signal: args[0]! };
+        need(node, kind, 1, true, 'write STOPSIGNAL SIGTERM');
+        return extend(base, { signal: args[0]! });
       case 'MAINTAINER':
-        need(1, true, 'write MAINTAINER name (or better: LABEL org.opencontainers.image.authors=...)');
-        return { ...base, kind, maintainer: args[0]! };
+        need(node, kind, 1, true, 'write MAINTAINER name (or better: LABEL org.opencontainers.image.authors=...)');
+        return extend(base, { maintainer: args[0]! });
       case 'HEALTHCHECK':
         return this.healthcheck(base, node, values);
       case 'ONBUILD': {
@@ -468,16 +454,24 @@ export class InstructionBuilder {
         }
         if (nested) this.fail('ONBUILD cannot be nested', node.range);
         const trigger = this.build({ ...node.trigger, raw: node.trigger.original, leading: '' }, heredocs, true);
-        return { ...base, kind, trigger, expression: node.rest };
+        return extend(base, { trigger, expression: node.rest });
       }
     }
   }
 
+  /** Checks the argument count (exactly or at least `count`). */
+  private readonly need = (node: ParseNode, kind: InstructionKind, count: number, exact: boolean, what: string): void => {
+    const n = node.args.length;
+    if (exact ? n !== count : n < count) {
+      this.fail(`${kind} requires ${exact ? 'exactly' : 'at least'} ${count === 1 ? 'one argument' : `${count} arguments`}`, node.range, what);
+    }
+  };
+
   private parseFlags(node: ParseNode, kind: InstructionKind): { flags: Flag[]; values: FlagValues } {
-    const spec = FLAG_SPECS[kind] ?? {};
     const flags: Flag[] = [];
-    const values: FlagValues = { bools: new Map(), strings: new Map(), lists: new Map() };
-    const seen = new Set<string>();
+    if (node.flags.length === 0) return { flags, values: NO_FLAG_VALUES };
+    const spec = FLAG_SPECS[kind] ?? {};
+    const values: FlagValues = { bools: {}, strings: {}, lists: {} };
     for (const token of node.flags) {
       const body = token.text.slice(2);
       const eq = body.indexOf('=');
@@ -493,8 +487,7 @@ export class InstructionBuilder {
           near ? `did you mean --${near}?` : known.length ? `${kind} accepts ${known.map((k) => `--${k}`).join(', ')}` : `${kind} takes no flags`,
         );
       }
-      if (seen.has(name) && type !== 'strings') this.fail(`duplicate flag specified: --${name}`, token.range, 'give the flag once');
-      seen.add(name);
+      if (type !== 'strings' && hasFlag(flags, name)) this.fail(`duplicate flag specified: --${name}`, token.range, 'give the flag once');
       flags.push({ name, value, range: token.range });
       if (type === 'bool') {
         if (value !== undefined && value === '') this.fail(`missing a value on flag: --${name}`, token.range, `write --${name} or --${name}=true`);
@@ -502,20 +495,47 @@ export class InstructionBuilder {
         if (lower !== 'true' && lower !== 'false') {
           this.fail(`expecting boolean value for flag ${name}, not: ${value}`, token.range, 'use true or false');
         }
-        values.bools.set(name, lower === 'true');
+        values.bools[name] = lower === 'true';
       } else {
         if (value === undefined) this.fail(`missing a value on flag: --${name}`, token.range, `write --${name}=<value>`);
-        if (type === 'string') values.strings.set(name, value);
-        else values.lists.set(name, [...(values.lists.get(name) ?? []), value]);
+        if (type === 'string') values.strings[name] = value;
+        else (values.lists[name] ??= []).push(value);
       }
     }
     return { flags, values };
   }
 
+  private readonly badPort = (word: string, node: ParseNode): never =>
+    this.fail(`invalid port specification: ${JSON.stringify(word)}`, node.range, 'write EXPOSE 80, 80/udp or 8000-8010/tcp');
+
   /** `[ip:][hostPort:]port[-end][/proto]` (Docker's port spec; the host parts are only linted). */
+  private argPairs(node: ParseNode): { name: string; defaultValue?: string }[] {
+    const out: { name: string; defaultValue?: string }[] = [];
+    for (const word of node.args) {
+      const eq = word.indexOf('=');
+      if (eq === 0) this.fail(`ARG names can not be blank: ${word}`, node.range, 'write ARG NAME[=default]');
+      out.push(eq < 0 ? { name: word } : { name: word.slice(0, eq), defaultValue: word.slice(eq + 1) });
+    }
+    return out;
+  }
+
+  private mounts(list: string[] | undefined, flags: Flag[], node: ParseNode): RunMount[] {
+    const out: RunMount[] = [];
+    if (!list) return out;
+    for (const m of list) {
+      try {
+        out.push(parseMount(m));
+      } catch (err) {
+        if (err instanceof MountSyntaxError) this.fail(`invalid --mount=${m}: ${err.message}`, flagRange(flags, 'mount', node), 'see the Dockerfile reference, RUN --mount');
+        throw err;
+      }
+    }
+    return out;
+  }
+
   private parsePort(word: string, node: ParseNode): PortSpec {
     if (word.includes('$')) return { raw: word };
-    const bad = (): never => this.fail(`invalid port specification: ${JSON.stringify(word)}`, node.range, 'write EXPOSE 80, 80/udp or 8000-8010/tcp');
+    const bad = this.badPort;
     const slash = word.lastIndexOf('/');
     const proto = slash < 0 ? 'tcp' : word.slice(slash + 1).toLowerCase();
     const spec = slash < 0 ? word : word.slice(0, slash);
@@ -527,21 +547,33 @@ export class InstructionBuilder {
       rest = bracket[2]!;
     }
     const parts = rest.split(':');
-    if (parts.length > 3 || (bracket && parts.length > 2)) bad();
+    if (parts.length > 3 || (bracket && parts.length > 2)) bad(word, node);
     const container = parts[parts.length - 1]!;
     const hostPort = parts.length >= 2 ? parts[parts.length - 2]! : undefined;
     if (parts.length === 3) hostIp = parts[0]!;
     const range = /^(\d+)(?:-(\d+))?$/.exec(container);
-    if (!range) bad();
+    if (!range) bad(word, node);
     const start = Number(range![1]);
     const end = range![2] === undefined ? start : Number(range![2]);
     if (start > 65535 || end > 65535 || end < start) this.fail(`invalid port range: ${word}`, node.range, 'ports are 0-65535, ranges low-high');
-    if (hostPort !== undefined && hostPort !== '' && !/^\d+(?:-\d+)?$/.test(hostPort)) bad();
+    if (hostPort !== undefined && hostPort !== '' && !/^\d+(?:-\d+)?$/.test(hostPort)) bad(word, node);
     if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') this.fail(`invalid proto: ${word.slice(slash + 1)}`, node.range, 'use tcp, udp or sctp');
     const out: PortSpec = { raw: word, start, end, protocol: proto };
     if (hostIp !== undefined) out.hostIp = hostIp;
     if (hostPort !== undefined) out.hostPort = hostPort;
     return out;
+  }
+
+  /** A HEALTHCHECK duration flag in nanoseconds (0, or at least 1ms, like Docker requires). */
+  private duration(flag: string, values: FlagValues, base: InstructionBase, node: ParseNode): number | undefined {
+    const text = values.strings[flag];
+    if (text === undefined || text === '') return undefined;
+    const ns = parseGoDuration(text);
+    const range = flagRange(base.flags, flag, node);
+    if (ns === undefined) this.fail(`invalid duration for --${flag}: ${JSON.stringify(text)}`, range, 'write a Go duration like 30s, 1m30s or 500ms');
+    if (ns < 0) this.fail(`Interval ${JSON.stringify(flag)} cannot be negative`, range);
+    if (ns !== 0 && ns < 1e6) this.fail(`Interval ${JSON.stringify(flag)} cannot be less than 1ms`, range);
+    return ns;
   }
 
   private healthcheck(base: InstructionBase, node: ParseNode, values: FlagValues): HealthcheckInstruction {
@@ -551,36 +583,24 @@ export class InstructionBuilder {
     if (type === 'NONE') {
       if (args.length !== 1) this.fail('HEALTHCHECK NONE takes no arguments', node.range);
       if (base.flags.length > 0) this.fail('HEALTHCHECK NONE takes no options', base.flags[0]!.range);
-      return { ...base, kind: 'HEALTHCHECK', none: true, test: ['NONE'] };
+      return extend(base, { none: true, test: ['NONE'] });
     }
     if (type !== 'CMD') this.fail(`Unknown type ${JSON.stringify(args[0])} in HEALTHCHECK (try CMD)`, node.range, 'write HEALTHCHECK CMD <command>');
     const command = args.slice(1);
     if (command.length === 0) this.fail('Missing command after HEALTHCHECK CMD', node.range);
-    const out: HealthcheckInstruction = {
-      ...base,
-      kind: 'HEALTHCHECK',
+    const out: HealthcheckInstruction = extend(base, {
       none: false,
       test: node.json ? ['CMD', ...command] : ['CMD-SHELL', ...command],
-    };
-    const duration = (flag: string): number | undefined => {
-      const text = values.strings.get(flag);
-      if (text === undefined || text === '') return undefined;
-      const ns = parseGoDuration(text);
-      const range = flagRange(base.flags, flag, node);
-      if (ns === undefined) this.fail(`invalid duration for --${flag}: ${JSON.stringify(text)}`, range, 'write a Go duration like 30s, 1m30s or 500ms');
-      if (ns < 0) this.fail(`Interval ${JSON.stringify(flag)} cannot be negative`, range);
-      if (ns !== 0 && ns < 1e6) this.fail(`Interval ${JSON.stringify(flag)} cannot be less than 1ms`, range);
-      return ns;
-    };
-    const interval = duration('interval');
-    const timeout = duration('timeout');
-    const startPeriod = duration('start-period');
-    const startInterval = duration('start-interval');
+    });
+    const interval = this.duration('interval', values, base, node);
+    const timeout = this.duration('timeout', values, base, node);
+    const startPeriod = this.duration('start-period', values, base, node);
+    const startInterval = this.duration('start-interval', values, base, node);
     if (interval !== undefined) out.interval = interval;
     if (timeout !== undefined) out.timeout = timeout;
     if (startPeriod !== undefined) out.startPeriod = startPeriod;
     if (startInterval !== undefined) out.startInterval = startInterval;
-    const retries = values.strings.get('retries');
+    const retries = values.strings['retries'];
     if (retries !== undefined && retries !== '') {
       if (!/^[+-]?\d+$/.test(retries) || Math.abs(Number(retries)) > 2147483647) {
         this.fail(`invalid --retries=${retries}: expected a whole number`, flagRange(base.flags, 'retries', node));
@@ -591,6 +611,19 @@ export class InstructionBuilder {
     }
     return out;
   }
+}
+
+/**
+ * Adds the instruction's own fields to its freshly made base object. Extending in place is much
+ * cheaper than an object spread per instruction on large files (measured in bench/dockerfile).
+ */
+function extend<T extends Instruction>(base: InstructionBase, fields: Omit<T, keyof InstructionBase>): T {
+  return Object.assign(base, fields) as unknown as T;
+}
+
+function hasFlag(flags: Flag[], name: string): boolean {
+  for (const f of flags) if (f.name === name) return true;
+  return false;
 }
 
 function flagRange(flags: Flag[], name: string, node: ParseNode): Range {

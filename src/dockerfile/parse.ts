@@ -40,7 +40,8 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
   const filename = options.filename ?? 'Dockerfile';
   const tree = parseTree(text, { filename });
   const builder = new InstructionBuilder(filename);
-  const instructions = tree.nodes.map((node) => builder.build(node));
+  const instructions: Instruction[] = [];
+  for (const node of tree.nodes) instructions.push(builder.build(node));
   return {
     filename,
     source: text,
@@ -57,26 +58,31 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
 
 function collectComments(text: string, tree: ParseTree): Comment[] {
   const comments: Comment[] = [];
-  const directiveLines = new Set(tree.directives.map((d) => d.range.start.line));
-  const scan = (chunk: string, firstLine: number): void => {
-    const lines = chunk.split('\n');
-    lines.forEach((line, i) => {
-      const lineNumber = firstLine + i;
-      const m = /^([\t\v\f\r ]*)#(.*?)\r?$/.exec(line);
-      if (!m || directiveLines.has(lineNumber)) return;
-      comments.push({
-        text: m[2]!.trim(),
-        range: { start: { line: lineNumber, column: m[1]!.length + 1 }, end: { line: lineNumber, column: line.replace(/\r$/, '').length + 1 } },
-      });
-    });
-  };
+  const directiveLines = new Set<number>();
+  for (const d of tree.directives) directiveLines.add(d.range.start.line);
   let line = 1;
   for (const node of tree.nodes) {
-    scan(node.leading.replace(/\n$/, ''), line);
+    if (node.leading.includes('#')) scanComments(node.leading, line, directiveLines, comments);
     line += count(node.leading) + count(node.raw);
   }
-  scan(tree.trailing.replace(/\n$/, ''), line);
+  if (tree.trailing.includes('#')) scanComments(tree.trailing, line, directiveLines, comments);
   return comments;
+}
+
+const COMMENT_LINE = /^([\t\v\f\r ]*)#(.*?)\r?$/;
+
+function scanComments(chunk: string, firstLine: number, directiveLines: ReadonlySet<number>, out: Comment[]): void {
+  const lines = chunk.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const lineNumber = firstLine + i;
+    const m = COMMENT_LINE.exec(line);
+    if (!m || directiveLines.has(lineNumber)) continue;
+    out.push({
+      text: m[2]!.trim(),
+      range: { start: { line: lineNumber, column: m[1]!.length + 1 }, end: { line: lineNumber, column: line.replace(/\r$/, '').length + 1 } },
+    });
+  }
 }
 
 function count(text: string): number {

@@ -58,7 +58,11 @@ const DIGIT = /^\p{Nd}$/u;
 
 /** Go's unicode.IsSpace, which BuildKit uses for word splitting (differs from JS `\s` on U+0085 and U+FEFF). */
 export function isGoSpace(ch: string): boolean {
-  const c = ch.codePointAt(0)!;
+  return isGoSpaceCode(ch.charCodeAt(0));
+}
+
+/** {@link isGoSpace} on a UTF-16 code unit (every space character is in the BMP). */
+export function isGoSpaceCode(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
   if (c < 0x85) return false;
   return (

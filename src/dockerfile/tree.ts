@@ -11,7 +11,7 @@
  */
 import { DockerfileParseError, type Position, type Range } from './errors.js';
 import { decodeJsonPrefix, JsonSyntaxError } from './json-prefix.js';
-import { expandWords, isGoSpace } from './shell-lexer.js';
+import { expandWords, isGoSpace, isGoSpaceCode } from './shell-lexer.js';
 
 /** A parser directive from the top of the file (`# syntax=`, `# escape=`, `# check=`). */
 export interface ParserDirective {
@@ -138,25 +138,34 @@ function isCommentLine(text: string): boolean {
 
 /** Maps offsets in a joined logical line back to source positions. */
 class LineMap {
-  private readonly starts: number[] = [];
-  private readonly lines: number[] = [];
-  private readonly columns: number[] = [];
+  // Most instructions are one line: the first segment lives in fields, arrays only for more.
+  private firstLine = 0;
+  private firstColumn = 0;
+  private more: { start: number; line: number; column: number }[] | undefined;
+
+  constructor(line: number, column: number) {
+    this.firstLine = line;
+    this.firstColumn = column;
+  }
 
   add(joinedOffset: number, line: number, column: number): void {
-    this.starts.push(joinedOffset);
-    this.lines.push(line);
-    this.columns.push(column);
+    (this.more ??= []).push({ start: joinedOffset, line, column });
   }
 
   at(offset: number): Position {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
+    const more = this.more;
+    if (more !== undefined && more.length > 0 && offset >= more[0]!.start) {
+      let lo = 0;
+      let hi = more.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (more[mid]!.start <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      const seg = more[lo]!;
+      return { line: seg.line, column: seg.column + offset - seg.start };
     }
-    return { line: this.lines[lo]!, column: this.columns[lo]! + offset - this.starts[lo]! };
+    return { line: this.firstLine, column: this.firstColumn + offset };
   }
 
   /** The range of `[from, to)`; the end column is taken after the last character. */
@@ -185,8 +194,9 @@ function parseLogicalLine(line: string, base: number, map: LineMap, ctx: Context
   let restStart = kwEnd;
   while (restStart < end && isSeparator(line[restStart])) restStart++;
   const { flags, argsStart } = extractFlags(line, restStart, end, base, map);
-  const rest = trimGoSpace(line.slice(argsStart, end));
-  const restOffset = argsStart + leadingSpaceLength(line.slice(argsStart, end));
+  let restOffset = argsStart;
+  while (restOffset < end && isGoSpace(line[restOffset]!)) restOffset++;
+  const rest = line.slice(restOffset, end);
   const node: ParseNode = {
     keyword,
     keywordRange: map.range(base + start, base + kwEnd),
@@ -256,30 +266,43 @@ function extractFlags(line: string, from: number, end: number, base: number, map
     while (pos < end && isGoSpace(line[pos]!)) pos++;
     if (pos >= end || line[pos] !== '-' || line[pos + 1] !== '-') return { flags, argsStart: pos };
     const wordStart = pos;
-    let word = '';
-    let quote = '';
+    // Fast path: a flag without quotes or backslashes is a plain slice.
+    let plainEnd = pos;
+    while (plainEnd < end) {
+      const c = line.charCodeAt(plainEnd);
+      if (c === 0x22 || c === 0x27 || c === 0x5c || isGoSpaceCode(c)) break;
+      plainEnd++;
+    }
+    let word: string;
     let blankOk = false;
-    for (; pos < end; pos++) {
-      let ch = line[pos]!;
-      if (quote === '') {
-        if (isGoSpace(ch)) break;
-        if (ch === "'" || ch === '"') {
-          quote = ch;
-          blankOk = true;
-          continue;
-        }
-      } else if (ch === quote) {
-        quote = '';
-        continue;
-      }
-      if (ch === '\\') {
-        if (pos + 1 >= end) {
+    if (plainEnd >= end || isGoSpaceCode(line.charCodeAt(plainEnd))) {
+      word = line.slice(pos, plainEnd);
+      pos = plainEnd;
+    } else {
+      word = '';
+      let quote = '';
+      for (; pos < end; pos++) {
+        let ch = line[pos]!;
+        if (quote === '') {
+          if (isGoSpace(ch)) break;
+          if (ch === "'" || ch === '"') {
+            quote = ch;
+            blankOk = true;
+            continue;
+          }
+        } else if (ch === quote) {
           quote = '';
           continue;
         }
-        ch = line[++pos]!;
+        if (ch === '\\') {
+          if (pos + 1 >= end) {
+            quote = '';
+            continue;
+          }
+          ch = line[++pos]!;
+        }
+        word += ch;
       }
-      word += ch;
     }
     if (word === '--') return { flags, argsStart: pos };
     if (blankOk || word.length > 0) flags.push({ text: word, range: map.range(base + wordStart, base + pos) });
@@ -298,49 +321,46 @@ function splitWhitespace(rest: string): string[] {
  */
 export function parseWords(rest: string, escape: string): string[] {
   const words: string[] = [];
-  const cps = Array.from(rest);
-  let word = '';
-  let inWord = false;
-  let quote = '';
+  const esc = escape.charCodeAt(0);
+  const n = rest.length;
+  // Quotes and escapes stay in the words, so a word is a plain slice of the input; the only
+  // character ever dropped is an escape character at the very end of the text.
+  let start = -1;
+  let quote = 0;
   let blankOk = false;
-  for (let i = 0; i < cps.length; i++) {
-    let ch = cps[i]!;
-    if (!inWord) {
-      if (isGoSpace(ch)) continue;
-      inWord = true;
+  for (let i = 0; i < n; i++) {
+    const c = rest.charCodeAt(i);
+    if (start < 0) {
+      if (isGoSpaceCode(c)) continue;
+      start = i;
     }
-    if (quote === '') {
-      if (isGoSpace(ch)) {
-        if (blankOk || word.length > 0) words.push(word);
-        word = '';
+    if (quote === 0) {
+      if (isGoSpaceCode(c)) {
+        if (blankOk || i > start) words.push(rest.slice(start, i));
+        start = -1;
         blankOk = false;
-        inWord = false;
         continue;
       }
-      if (ch === "'" || ch === '"') {
-        quote = ch;
+      if (c === 0x27 || c === 0x22) {
+        quote = c;
         blankOk = true;
+      } else if (c === esc) {
+        if (i + 1 === n) return finishWords(words, rest, start, i, blankOk);
+        i++;
       }
-      if (ch === escape) {
-        if (i + 1 === cps.length) continue;
-        word += ch;
-        ch = cps[++i]!;
-      }
-      word += ch;
       continue;
     }
-    if (ch === quote) quote = '';
-    if (ch === escape && quote !== "'" && ch !== quote) {
-      if (i + 1 === cps.length) {
-        quote = '';
-        continue;
-      }
-      word += ch;
-      ch = cps[++i]!;
+    if (c === quote) quote = 0;
+    else if (c === esc && quote !== 0x27) {
+      if (i + 1 === n) return finishWords(words, rest, start, i, blankOk);
+      i++;
     }
-    word += ch;
   }
-  if (inWord && (blankOk || word.length > 0)) words.push(word);
+  return start < 0 ? words : finishWords(words, rest, start, n, blankOk);
+}
+
+function finishWords(words: string[], rest: string, start: number, end: number, blankOk: boolean): string[] {
+  if (blankOk || end > start) words.push(rest.slice(start, end));
   return words;
 }
 
@@ -371,6 +391,19 @@ function goQuote(text: string): string {
   return JSON.stringify(text);
 }
 
+function isString(item: unknown): item is string {
+  return typeof item === 'string';
+}
+
+function countQuotes(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x27) n++;
+  }
+  return n;
+}
+
 /** The exec form: a JSON array of strings; anything else is not JSON (returns undefined). */
 function parseJson(rest: string, ctx: Context): string[] | undefined {
   const text = rest.slice(leadingSpaceLength(rest));
@@ -383,7 +416,7 @@ function parseJson(rest: string, ctx: Context): string[] | undefined {
     throw err;
   }
   const list = value as unknown[];
-  if (!list.every((item): item is string => typeof item === 'string')) {
+  if (!list.every(isString)) {
     ctx.fail('dockerfile parse error: JSON array must contain only strings', 'write every element in quotes, e.g. ["sh", "-c", "echo hi"]');
   }
   return list as string[];
@@ -457,36 +490,12 @@ export function parseHeredocWord(word: string): { name: string; fileDescriptor: 
     return undefined;
   }
   if (raw.length !== 1) return undefined;
-  const quotes = (text: string): number => text.split(/['"]/).length - 1;
   return {
     name: plain[0]!,
     fileDescriptor: match[1] ? Number.parseInt(match[1], 10) : 0,
     chomp: match[2] === '-',
-    expand: quotes(plain[0]!) === quotes(raw[0]!),
+    expand: countQuotes(plain[0]!) === countQuotes(raw[0]!),
   };
-}
-
-/** One physical line of the source. */
-interface SourceLine {
-  /** Offset of the first character. */
-  start: number;
-  /** Offset of the next line (after the `\n`), or the end of the text. */
-  next: number;
-  /** The text without the `\n`. */
-  text: string;
-}
-
-function splitLines(text: string): SourceLine[] {
-  const lines: SourceLine[] = [];
-  let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf('\n', start);
-    const end = nl < 0 ? text.length : nl;
-    const next = nl < 0 ? text.length : nl + 1;
-    lines.push({ start, next, text: text.slice(start, end) });
-    start = next;
-  }
-  return lines;
 }
 
 /** Parses Dockerfile text into BuildKit's parse tree. Throws DockerfileParseError. */
@@ -494,7 +503,22 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
   const filename = options.filename ?? 'Dockerfile';
   const bom = source.charCodeAt(0) === 0xfeff;
   const text = bom ? source.slice(1) : source;
-  const lines = splitLines(text);
+  // A cursor over the physical lines; no array of lines is kept, so nothing but the result
+  // survives the parse (a big array would be promoted to the old generation and slow GC down).
+  let cursor = 0;
+  let lineCount = 0;
+  let lineStart = 0;
+  let lineText = '';
+  const readLine = (): boolean => {
+    if (cursor >= text.length) return false;
+    const nl = text.indexOf('\n', cursor);
+    const end = nl < 0 ? text.length : nl;
+    lineStart = cursor;
+    lineText = text.slice(cursor, end);
+    cursor = nl < 0 ? text.length : nl + 1;
+    lineCount++;
+    return true;
+  };
   const directives: ParserDirective[] = [];
   let directivesDone = false;
   let escape = '\\';
@@ -543,12 +567,10 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
     return [line.slice(0, match.index) + match[1], false];
   };
 
-  let i = 0;
-  while (i < lines.length) {
-    const first = lines[i]!;
-    const lineNumber = i + 1;
-    i++;
-    const content = trimLineEnding(first.text);
+  while (readLine()) {
+    const firstStart = lineStart;
+    const lineNumber = lineCount;
+    const content = trimLineEnding(lineText);
     const indent = leadingSpaceLength(content);
     const stripped = content.slice(indent);
     const isComment = stripped.startsWith('#');
@@ -562,23 +584,24 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
     let [line, endOfLine] = trimContinuation(processed);
     if (endOfLine && line === '') continue;
 
-    const map = new LineMap();
-    map.add(0, lineNumber, indent + 1);
+    const map = new LineMap(lineNumber, indent + 1);
     let hasEmptyContinuation = false;
-    while (!endOfLine && i < lines.length) {
-      const next = trimLineEnding(lines[i]!.text);
-      i++;
+    let lastText = content;
+    while (!endOfLine && readLine()) {
+      const next = trimLineEnding(lineText);
+      lastText = next;
       if (isCommentLine(next)) continue;
       if (leadingSpaceLength(next) === next.length) {
         hasEmptyContinuation = true;
         continue;
       }
       const [piece, done] = trimContinuation(next);
-      map.add(line.length, i, 1);
+      map.add(line.length, lineCount, 1);
       line += piece;
       endOfLine = done;
     }
-    const endLine = i;
+    const endLine = lineCount;
+    const lastContinuationText = lastText;
     errorLine = lineNumber;
     const node = parseLogicalLine(line, 0, map, ctx);
     node.comments = comments;
@@ -590,20 +613,21 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
     const heredocTarget = node.keyword.toLowerCase() === 'onbuild' && node.trigger ? node.trigger : node;
     if (HEREDOC_INSTRUCTIONS.has(heredocTarget.keyword.toLowerCase()) && !heredocTarget.json && line.includes('<<')) {
       for (const marker of heredocsOnLine(line)) {
-        const bodyStart = i;
-        let body = '';
+        const bodyStart = lineCount;
+        const bodyOffset = cursor;
+        let bodyEnd = cursor;
         let terminated = false;
-        while (i < lines.length) {
-          const candidateLine = lines[i]!;
-          i++;
-          let candidate = trimLineEnding(candidateLine.text);
+        while (readLine()) {
+          let candidate = trimLineEnding(lineText);
           if (marker.chomp) candidate = candidate.replace(/^\t+/, '');
           if (candidate === marker.name) {
             terminated = true;
+            lastText = trimLineEnding(lineText);
             break;
           }
-          body += text.slice(candidateLine.start, candidateLine.next);
+          bodyEnd = cursor;
         }
+        const body = text.slice(bodyOffset, bodyEnd);
         if (!terminated) {
           throw new DockerfileParseError(`unterminated heredoc ${marker.name}`, {
             line: lineNumber,
@@ -611,32 +635,30 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
             hint: `end the here-document with a line holding only ${marker.name}`,
           });
         }
-        const last = lines[i - 1]!;
         node.heredocs.push({
           ...marker,
           content: body,
           range: {
             start: { line: bodyStart + 1, column: 1 },
-            end: { line: i, column: trimLineEnding(last.text).length + 1 },
+            end: { line: lineCount, column: lastText.length + 1 },
           },
         });
       }
     }
-    const lastLine = lines[i - 1]!;
-    node.raw = text.slice(first.start, lastLine.next);
-    node.leading = text.slice(leadingStart, first.start);
-    leadingStart = lastLine.next;
+    node.raw = text.slice(firstStart, cursor);
+    node.leading = text.slice(leadingStart, firstStart);
+    leadingStart = cursor;
     if (node.heredocs.length > 0) {
       node.range = { start: node.range.start, end: node.heredocs[node.heredocs.length - 1]!.range.end };
     } else if (endLine > node.range.end.line) {
-      node.range = { start: node.range.start, end: { line: endLine, column: trimLineEnding(lines[endLine - 1]!.text).length + 1 } };
+      node.range = { start: node.range.start, end: { line: endLine, column: lastContinuationText.length + 1 } };
     }
     nodes.push(node);
   }
 
   if (nodes.length === 0) {
     throw new DockerfileParseError('file with no instructions', {
-      line: Math.max(lines.length, 1),
+      line: Math.max(lineCount, 1),
       filename,
       hint: 'a Dockerfile needs at least a FROM instruction',
     });
