@@ -1,8 +1,9 @@
 /**
  * `oci-kit build`: builds a Dockerfile into the store, like `docker build`. Progress goes to stderr
- * as plain lines in BuildKit's style (`#3 [builder 3/7] RUN make`, `#3 CACHED`, `#3 DONE 1.2s`,
- * RUN output prefixed with the step number); `-q` prints only the image digest on stdout. Tags are
- * set only when the whole build succeeded.
+ * in BuildKit's style (`#3 [builder 3/7] RUN make`, `#3 CACHED`, `#3 DONE 1.2s`, RUN output
+ * prefixed with the step number): plain lines when stderr is not a terminal, a live timer on the
+ * running step when it is. `-q` prints only the image digest on stdout. Tags are set only when the
+ * whole build succeeded.
  *
  * @module
  */
@@ -10,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildDockerfile } from '../../build/dockerfile-build.js';
-import { createBuildEmitter } from '../../build/events.js';
+import { createBuildEmitter, type BuildEmitter, type StepInfo } from '../../build/events.js';
 import { OciLayout } from '../../store/layout.js';
 import { listOption, stringOption, UsageError, type Command, type CommandContext } from '../command.js';
 
@@ -33,6 +34,80 @@ export function parseOutput(value: string): { type: 'oci' | 'docker'; dest: stri
   if (type !== 'oci' && type !== 'docker') throw new UsageError(`--output type must be oci or docker, not "${type}"`);
   if (!dest) throw new UsageError('--output needs dest=PATH');
   return { type, dest };
+}
+
+type Stream = CommandContext['stderr'];
+
+function header(s: StepInfo): string {
+  const where = [s.platform, s.stage].filter(Boolean).map((p) => `${p} `).join('');
+  return `#${s.index} [${where}${s.index}/${s.total}] ${s.instruction.split('\n')[0]!.replace(/\s+/g, ' ')}`;
+}
+
+function outputLines(s: StepInfo & { chunk: Buffer }, started: number): string {
+  const elapsed = ((performance.now() - started) / 1000).toFixed(3);
+  return s.chunk
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => `#${s.index} ${elapsed} ${line}\n`)
+    .join('');
+}
+
+/** Plain lines, as BuildKit's `--progress=plain`: for logs and pipes. */
+function renderPlain(events: BuildEmitter, out: Stream, started: number): () => void {
+  events.on('step', (s) => out.write(`${header(s)}\n`));
+  events.on('step-done', (s) => out.write(s.cached ? `#${s.index} CACHED\n` : `#${s.index} DONE ${(s.durationMs / 1000).toFixed(1)}s\n`));
+  events.on('output', (s) => out.write(outputLines(s, started)));
+  events.on('pull', (p) => out.write(`pulled ${p.reference} (${p.digest})\n`));
+  return () => undefined;
+}
+
+/**
+ * On a terminal: the running step's line shows a live timer and is finished in place with its
+ * result (`CACHED`, `DONE 1.2s`). RUN output, pulls and concurrent steps of parallel stages end the
+ * live line and continue as plain lines.
+ */
+function renderTty(events: BuildEmitter, out: Stream, started: number): () => void {
+  let live: { info: StepInfo; since: number } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const draw = () => {
+    if (live) out.write(`\r\x1b[K${header(live.info)} \x1b[2m${((performance.now() - live.since) / 1000).toFixed(1)}s\x1b[0m`);
+  };
+  const settle = () => {
+    if (live) out.write('\n');
+    live = undefined;
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+  events.on('step', (s) => {
+    settle();
+    live = { info: s, since: performance.now() };
+    draw();
+    timer = setInterval(draw, 100);
+    timer.unref();
+  });
+  events.on('step-done', (s) => {
+    const result = s.cached ? '\x1b[36mCACHED\x1b[0m' : `DONE ${(s.durationMs / 1000).toFixed(1)}s`;
+    if (live && live.info.index === s.index) {
+      out.write(`\r\x1b[K${header(s)} ${result}\n`);
+      live = undefined;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    } else {
+      settle();
+      out.write(`#${s.index} ${result}\n`);
+    }
+  });
+  events.on('output', (s) => {
+    settle();
+    out.write(outputLines(s, started));
+  });
+  events.on('pull', (p) => {
+    settle();
+    out.write(`pulled ${p.reference} (${p.digest})\n`);
+  });
+  // A failed step never reports done: the live line is ended before the error is printed.
+  return settle;
 }
 
 export const buildCommand: Command = {
@@ -88,15 +163,7 @@ export const buildCommand: Command = {
     const events = createBuildEmitter();
     const err = ctx.stderr;
     const started = performance.now();
-    if (!ctx.quiet) {
-      events.on('step', (s) => err.write(`#${s.index} [${[s.platform, s.stage].filter(Boolean).map((p) => `${p} `).join('')}${s.index}/${s.total}] ${s.instruction.split('\n')[0]!.replace(/\s+/g, ' ')}\n`));
-      events.on('step-done', (s) => err.write(s.cached ? `#${s.index} CACHED\n` : `#${s.index} DONE ${(s.durationMs / 1000).toFixed(1)}s\n`));
-      events.on('output', (s) => {
-        const elapsed = ((performance.now() - started) / 1000).toFixed(3);
-        for (const line of s.chunk.toString('utf8').split('\n')) if (line !== '') err.write(`#${s.index} ${elapsed} ${line}\n`);
-      });
-      events.on('pull', (p) => err.write(`pulled ${p.reference} (${p.digest})\n`));
-    }
+    const closeProgress = ctx.quiet ? () => undefined : (err.isTTY ? renderTty : renderPlain)(events, err, started);
     events.on('warning', (w) => err.write(`WARNING: ${w}\n`));
     try {
       const options: Parameters<typeof buildDockerfile>[0] = {
@@ -125,6 +192,7 @@ export const buildCommand: Command = {
       }
       return 0;
     } finally {
+      closeProgress();
       if (emptyContext) await rm(emptyContext, { recursive: true, force: true });
     }
   },

@@ -88,3 +88,29 @@ test('--output writes an archive; --platform a,b builds an index', async (t) => 
   assert.throws(() => parseOutput('type=local,dest=/x'), /oci or docker/);
   assert.throws(() => parseOutput('type=oci'), /dest=PATH/);
 });
+
+test('on a terminal, each step line is finished in place with its result', async (t) => {
+  const { PassThrough } = await import('node:stream');
+  const { main } = await import('../../../src/cli/main.js');
+  const store = await tempDir(t);
+  const ctx = await contextWith(t, 'FROM scratch\nCOPY a /a\n', { a: 'A' });
+  const capture = () => {
+    const stream = new PassThrough() as PassThrough & { isTTY?: boolean };
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    return { stream, text: () => Buffer.concat(chunks).toString() };
+  };
+  const stderr = capture();
+  stderr.stream.isTTY = true;
+  const stdout = capture();
+  const stdin = new PassThrough();
+  stdin.end();
+  const code = await main(['--store', store, 'build', ctx], { stdout: stdout.stream, stderr: stderr.stream, stdin, env: { PATH: process.env.PATH } });
+  assert.equal(code, 0, stderr.text());
+  assert.match(stderr.text(), /\r\x1b\[K#2 \[2\/2\] COPY a \/a DONE \d+\.\ds\n/);
+  const failed = capture();
+  failed.stream.isTTY = true;
+  const bad = await contextWith(t, 'FROM scratch\nCOPY nope /a\n');
+  assert.equal(await main(['--store', store, 'build', bad], { stdout: stdout.stream, stderr: failed.stream, stdin, env: { PATH: process.env.PATH } }), 1);
+  assert.match(failed.text(), /COPY nope \/a[^\n]*\noci-kit: error: Dockerfile:2/);
+});
