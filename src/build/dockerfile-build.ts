@@ -28,6 +28,7 @@ import { parseDockerfile, splitStages, type Stage as DockerfileStage } from '../
 import type { Instruction, RunInstruction, CopyInstruction, AddInstruction } from '../dockerfile/instructions.js';
 import { expandWord, expandWords } from '../dockerfile/shell-lexer.js';
 import { parseHeredocWord } from '../dockerfile/tree.js';
+import { goQuote } from '../dockerfile/dump.js';
 import { ArgScope, platformArgs, platformString, resolveBuildArgs, setEnv } from './args.js';
 import { cacheForStore, WriteOnlyCache, type BuildCache } from './cache.js';
 import { BuildContext } from './context.js';
@@ -306,6 +307,7 @@ class DockerfileEngine {
         stage = (await this.stageResult(stageIndex)).stage.fork();
       } else if (base.toLowerCase() === 'scratch') {
         stage = Stage.scratch(settings);
+        stage.container.Env = [SCRATCH_PATH];
       } else {
         const image = await resolveBase(settings.store, base, platform, { events: settings.events, signal: settings.signal });
         stage = Stage.fromImage(settings, image.config, image.manifest.layers, image.descriptor.digest);
@@ -408,16 +410,19 @@ class DockerfileEngine {
       case 'CMD': {
         const args = instruction.shellForm ? [...shellOf(stage), instruction.args.join(' ')] : [...instruction.args];
         state.cmdSet = true;
-        stage.meta(`CMD ${JSON.stringify(args)}`, (config) => {
+        // BuildKit sets ArgsEscaped for every CMD/ENTRYPOINT (kept for Docker compatibility) and
+        // records the argv with Go's %q.
+        stage.meta(`CMD ${goArgv(args)}`, (config) => {
           config.Cmd = args;
-          if (instruction.shellForm) config.ArgsEscaped = true;
+          config.ArgsEscaped = true;
         });
         return;
       }
       case 'ENTRYPOINT': {
         const args = instruction.shellForm ? [...shellOf(stage), instruction.args.join(' ')] : [...instruction.args];
-        stage.meta(`ENTRYPOINT ${JSON.stringify(args)}`, (config) => {
+        stage.meta(`ENTRYPOINT ${goArgv(args)}`, (config) => {
           config.Entrypoint = args;
+          config.ArgsEscaped = true;
           if (!state.cmdSet) config.Cmd = null;
         });
         return;
@@ -587,6 +592,14 @@ class DockerfileEngine {
 function expandHeredoc(body: string, env: (name: string) => string | undefined): string {
   return expandWord(body, env, { rawQuotes: true }).value;
 }
+
+/** A string list as Go's `%q` prints it: `["a" "b c"]`. */
+function goArgv(args: string[]): string {
+  return `[${args.map(goQuote).join(' ')}]`;
+}
+
+/** BuildKit's image for `FROM scratch`: no layers, but the default PATH in Env. */
+export const SCRATCH_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** `80`, `80/udp`, `8000-8002/tcp` to config keys (`80/tcp`, ...). */
 export function exposedPorts(word: string): string[] {

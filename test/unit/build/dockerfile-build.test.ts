@@ -291,6 +291,9 @@ test('config instructions: EXPOSE ranges, VOLUME, STOPSIGNAL, SHELL, HEALTHCHECK
   assert.equal(c.Healthcheck?.Interval, 5e9);
   assert.equal(c.Healthcheck?.Retries, 2);
   assert.equal(c.User, 'app');
+  assert.equal(c.Env![0], 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'FROM scratch has BuildKit\'s default PATH');
+  assert.equal(c.ArgsEscaped, true);
+  assert.ok(config.history!.some((h) => h.created_by === 'CMD ["/bin/bash" "-c" "run it"]'), 'argv recorded like Go %q');
 });
 
 test('ADD extracts local tar archives (gzip, bzip2, xz, zstd) and keeps other files as they are', async (t) => {
