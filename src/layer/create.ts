@@ -20,6 +20,7 @@ import { canonicalPath, comparePaths, defaultMode, parentOf, type LayerEntry } f
 import { InvalidEntryError } from './errors.js';
 import { DEFAULT_CHUNK_SIZE, writeTar, type WritableEntry } from './tar-writer.js';
 import { walkDirectory } from './walk.js';
+import { readTreeXattrsAsync } from './xattr.js';
 
 /** What a layer is made from. */
 export type LayerSource =
@@ -205,11 +206,23 @@ export async function* rechunk(source: AsyncIterable<Uint8Array>, size = DEFAULT
 export function tarOfSource(source: LayerSource, options: Omit<CreateLayerOptions, 'store'> = {}): AsyncIterable<Buffer> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if ('tar' in source) return rechunk(source.tar, chunkSize);
-  if ('dir' in source) {
-    const walked = walkDirectory(source.dir, { include: options.include, xattrs: options.xattrs, subsecondMtime: options.subsecondMtime });
-    return writeTar(prepareEntries(walked, { ...options, include: undefined }, true), chunkSize);
-  }
+  if ('dir' in source) return tarOfDirectory(source.dir, options, chunkSize);
   return writeTar(prepareEntries(source.entries, options), chunkSize);
+}
+
+async function* tarOfDirectory(dir: string, options: Omit<CreateLayerOptions, 'store'>, chunkSize: number): AsyncGenerator<Buffer> {
+  const xattrs = options.xattrs === false ? undefined : readTreeXattrsAsync(dir);
+  const walked = walkDirectory(dir, { include: options.include, xattrs: false, subsecondMtime: options.subsecondMtime });
+  if (xattrs) {
+    const found = await xattrs;
+    if (found.size > 0) {
+      for (const entry of walked) {
+        const x = found.get(entry.path);
+        if (x) entry.xattrs = x;
+      }
+    }
+  }
+  yield* writeTar(prepareEntries(walked, { ...options, include: undefined }, true), chunkSize);
 }
 
 /**

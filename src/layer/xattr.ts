@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { delimiter, join, sep } from 'node:path';
 
@@ -134,8 +134,37 @@ json.dump(out, sys.stdout)
 
 /** The xattrs of every path below `root` (one helper process), only for paths that have any. */
 export function readTreeXattrs(root: string): Map<string, Record<string, Uint8Array>> {
+  return decodeTree(runPython(TREE_SCRIPT, [root], ''));
+}
+
+/**
+ * {@link readTreeXattrs} in a child process that runs while the caller does other work (the layer
+ * writer walks the tree at the same time: on two cores the helper costs no wall time).
+ */
+export function readTreeXattrsAsync(root: string): Promise<Map<string, Record<string, Uint8Array>>> {
+  if (pythonAvailable === false) return Promise.resolve(new Map());
+  return new Promise((resolve) => {
+    const child = spawn(findPython(), ['-I', '-S', '-c', TREE_SCRIPT, root], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.on('error', () => {
+      pythonAvailable = false;
+      resolve(new Map());
+    });
+    child.on('close', (code) => {
+      if (code !== 0) {
+        pythonAvailable = false;
+        resolve(new Map());
+        return;
+      }
+      pythonAvailable = true;
+      resolve(decodeTree(Buffer.concat(out).toString('utf8')));
+    });
+  });
+}
+
+function decodeTree(text: string | undefined): Map<string, Record<string, Uint8Array>> {
   const found = new Map<string, Record<string, Uint8Array>>();
-  const text = runPython(TREE_SCRIPT, [root], '');
   if (text === undefined) return found;
   for (const [path, attrs] of Object.entries(JSON.parse(text) as Record<string, Record<string, string>>)) {
     const decoded: Record<string, Uint8Array> = {};
