@@ -5,7 +5,9 @@
  * @module
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { loadArchive } from '../../archive/load.js';
+import { NotFoundError } from '../../errors.js';
 import { progressLine } from '../../archive/progress.js';
 import { familiarReference, parseReference } from '../../reference/index.js';
 import { OciLayout } from '../../store/layout.js';
@@ -34,6 +36,12 @@ export const loadCommand: Command = {
     const store = await OciLayout.open(ctx.storePath, { create: true });
     const repository = stringOption(ctx.options, 'repository');
     const progress = progressLine(ctx.stderr, 'Loading');
+    if (input && input !== '-') {
+      const info = await stat(input).catch((err: NodeJS.ErrnoException) => {
+        throw new NotFoundError(`cannot read the archive ${input}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+      });
+      progress.total(info.size);
+    }
     let result;
     try {
       result = await loadArchive(source, store, {

@@ -29,6 +29,10 @@ test('load -i FILE and load from stdin print the loaded names and tag the store'
 
   const json = await runCli(['--store', viaStdin, '--format', 'json', 'load', '-i', archive]);
   assert.equal((JSON.parse(json.stdout) as { format: string }).format, 'docker');
+
+  const missing = await runCli(['--store', viaStdin, 'load', '-i', join(dir, 'nope.tar')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /cannot read the archive .*nope\.tar: no such file/);
 });
 
 test('load reports a damaged archive as an error with exit code 1', async (t) => {
