@@ -32,7 +32,6 @@ export const loadCommand: Command = {
     if (ctx.args.length) throw new UsageError(`load takes no positional arguments (got "${ctx.args[0]}"); use -i FILE`);
     const input = stringOption(ctx.options, 'input');
     if (!input && ctx.stdin.isTTY) throw new UsageError('refusing to read an archive from a terminal; use -i FILE or pipe one in');
-    const source = input && input !== '-' ? createReadStream(input, { highWaterMark: 1 << 20 }) : (ctx.stdin as unknown as AsyncIterable<Uint8Array>);
     const store = await OciLayout.open(ctx.storePath, { create: true });
     const repository = stringOption(ctx.options, 'repository');
     const progress = progressLine(ctx.stderr, 'Loading');
@@ -42,6 +41,7 @@ export const loadCommand: Command = {
       });
       progress.total(info.size);
     }
+    const source = input && input !== '-' ? createReadStream(input, { highWaterMark: 1 << 20 }) : (ctx.stdin as unknown as AsyncIterable<Uint8Array>);
     let result;
     try {
       result = await loadArchive(source, store, {
