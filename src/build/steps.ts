@@ -5,13 +5,13 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, openSync, readSync, closeSync, existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, openSync, readSync, closeSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { digestOf } from '../digest/hasher.js';
+import { PassThrough, Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Platform } from '../image/types.js';
 import type { LayerEntry } from '../layer/entry.js';
 import type { FileDigestCache } from './cache.js';
@@ -238,7 +238,7 @@ export function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
 }
 
-/** Downloads a URL into a temporary file, verifying `checksum` when given. */
+/** Downloads a URL into a temporary file (streamed and hashed on the way), verifying `checksum` when given. */
 export async function download(url: string, checksum: string | undefined, tmpRoot?: string, signal?: AbortSignal): Promise<{ dir: string; file: string; digest: string; mtime?: number }> {
   let response: Response;
   try {
@@ -246,16 +246,29 @@ export async function download(url: string, checksum: string | undefined, tmpRoo
   } catch (err) {
     throw new BuildError('ERR_DOWNLOAD', `cannot download ${url}: ${(err as Error).message}`, { cause: err });
   }
-  if (!response.ok) throw new BuildError('ERR_DOWNLOAD', `cannot download ${url}: HTTP ${response.status}`);
-  const body = Buffer.from(await response.arrayBuffer());
-  const digest = digestOf(body);
-  if (checksum && checksum !== digest) {
-    throw new BuildError('ERR_CHECKSUM_MISMATCH', `checksum of ${url} is ${digest}, expected ${checksum}`);
-  }
+  if (!response.ok || !response.body) throw new BuildError('ERR_DOWNLOAD', `cannot download ${url}: HTTP ${response.status}`);
   const name = posix.basename(new URL(url).pathname) || 'index.html';
   const dir = await mkdtemp(join(tmpRoot ?? tmpdir(), 'oci-kit-url-'));
   const file = join(dir, name);
-  await writeFile(file, body, { mode: 0o600 });
+  const algorithm = checksum?.split(':')[0] ?? 'sha256';
+  const hash = createHash(algorithm === 'sha384' || algorithm === 'sha512' ? algorithm : 'sha256');
+  try {
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), hashing, createWriteStream(file, { mode: 0o600 }));
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw new BuildError('ERR_DOWNLOAD', `cannot download ${url}: ${(err as Error).message}`, { cause: err });
+  }
+  const digest = `${algorithm === 'sha384' || algorithm === 'sha512' ? algorithm : 'sha256'}:${hash.digest('hex')}`;
+  if (checksum && checksum !== digest) {
+    await rm(dir, { recursive: true, force: true });
+    throw new BuildError('ERR_CHECKSUM_MISMATCH', `checksum of ${url} is ${digest}, expected ${checksum}`);
+  }
   const lastModified = response.headers.get('last-modified');
   const mtime = lastModified ? Math.floor(Date.parse(lastModified) / 1000) : undefined;
   return mtime !== undefined && Number.isFinite(mtime) ? { dir, file, digest, mtime } : { dir, file, digest };
