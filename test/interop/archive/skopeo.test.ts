@@ -96,3 +96,16 @@ test('round trip through skopeo: oci-kit save -> skopeo docker-archive copy -> o
   const manifest = JSON.parse((await target.get(result.images[0]!.descriptor.digest)).toString()) as { config: { digest: string } };
   assert.deepEqual(await readFile(join(dir, 'target', 'blobs', 'sha256', manifest.config.digest.slice(7))), a.configBytes);
 });
+
+test('skopeo reads the OCI archive oci-kit saves, by the full reference it is named with', async (t) => {
+  requireTool('skopeo');
+  const dir = await tempDir(t);
+  const { store, b } = await storeWithImages(dir);
+  const archive = join(dir, 'oci.tar');
+  await saveArchive(store, ['interop-a:1', 'localhost:5000/interop-b:2'], archive, { format: 'oci' });
+  const info = JSON.parse(await skopeo('inspect', '--raw', `oci-archive:${archive}:localhost:5000/interop-b:2`)) as { config: { digest: string } };
+  assert.equal(info.config.digest, b.configDescriptor.digest);
+  const layout = join(dir, 'from-oci-archive');
+  await skopeo('copy', `oci-archive:${archive}:localhost:5000/interop-b:2`, `oci:${layout}:b`);
+  assert.equal((await (await OciLayout.open(layout)).resolveTag('b'))?.digest, b.descriptor.digest);
+});

@@ -4,7 +4,9 @@ import { gzipSync } from 'node:zlib';
 import { loadArchive } from '../../../src/archive/load.js';
 import { digestOf } from '../../../src/digest/hasher.js';
 import { OCI } from '../../../src/image/media-types.js';
+import { OciLayout } from '../../../src/store/layout.js';
 import { MemoryStore } from '../../../src/store/memory.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { blobEntries, chunked, legacyArchive, makeImage, makeTar, ociArchive, storeImage, storeSnapshot } from './fixtures.js';
 
 async function rejectsUnchanged(store: MemoryStore, archive: Buffer, code: string, message?: RegExp): Promise<void> {
@@ -192,4 +194,13 @@ test('a failure after some blobs were stored removes exactly the blobs this load
   const index = { schemaVersion: 2, manifests: [{ ...shared.descriptor }, { ...other.descriptor }] };
   await rejectsUnchanged(store, await makeTar([...entries, { name: 'index.json', data: JSON.stringify(index) }]), 'ERR_ARCHIVE_MISSING_BLOB');
   for (const digest of shared.blobs.keys()) assert.ok(await store.has(digest));
+});
+
+test('on an on-disk store too, a failed load leaves no blob and no tag behind', async (t) => {
+  const store = await OciLayout.open(await tempDir(t), { create: true });
+  await storeImage(store, await makeImage(['kept']), 'docker.io/library/kept:1');
+  const before = await storeSnapshot(store);
+  const image = await makeImage(['l1', 'l2']);
+  await assert.rejects(loadArchive(chunked(await legacyArchive(image, ['bad:1'], { corruptLayer: true })), store), /diffID/);
+  assert.deepEqual(await storeSnapshot(store), before);
 });
