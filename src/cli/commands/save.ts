@@ -25,7 +25,7 @@ export const saveCommand: Command = {
   },
   optionHelp: {
     output: 'archive file to write (default: stdout)',
-    'archive-format': 'docker (default) or oci; "--format docker|oci" is accepted too',
+    'archive-format': 'docker (default) or oci (--format stays the output format: table or json)',
     platform: 'platform to take from multi-platform images in docker archives (default: the host)',
   },
   async run(ctx) {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { saveCommand } from '../../../src/cli/commands/save.js';
 import { OciLayout } from '../../../src/store/layout.js';
-import { runCli } from '../../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, runCli, spawnCli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { makeImage, storeImage } from '../archive/fixtures.js';
 
@@ -48,3 +49,29 @@ test('save refuses to write to a terminal and names unknown images', async (t) =
   assert.match(r.stderr, /no image missing:1/);
   assert.equal((await runCli(['--store', storeDir, 'save'])).code, 2);
 });
+
+test('the real binary pipes save into load through stdout and stdin', async (t) => {
+  const dir = await tempDir(t);
+  const source = join(dir, 'source');
+  const image = await makeImage(['pipe']);
+  await storeImage(await OciLayout.open(source, { create: true }), image, 'docker.io/library/pipe:1');
+  const saved = await spawnCliBuffer(['--store', source, 'save', 'pipe:1']);
+  assert.equal(saved.code, 0, saved.stderr);
+  const loaded = await spawnCli(['--store', join(dir, 'target'), 'load'], { input: saved.stdout });
+  assert.equal(loaded.code, 0, loaded.stderr);
+  assert.equal(loaded.stdout, 'Loaded image: pipe:1\n');
+  assert.equal((await (await OciLayout.open(join(dir, 'target'))).resolveTag('docker.io/library/pipe:1'))?.digest, image.descriptor.digest);
+});
+
+/** spawnCli with stdout kept as bytes (an archive is binary). */
+function spawnCliBuffer(argv: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
+  });
+}
