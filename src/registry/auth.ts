@@ -111,6 +111,7 @@ interface RegistryAuthState {
   credentialsLoaded?: boolean;
   refreshToken?: string;
   tokens: CachedToken[];
+  pending: Map<string, Promise<CachedToken>>;
 }
 
 /** Authorization for one client: challenges seen, credentials looked up once, tokens cached per scope. */
@@ -174,15 +175,22 @@ export class Authenticator {
     state.tokens = state.tokens.filter((t) => t.expiresAt > now);
     const cached = state.tokens.find((t) => scopesCover(t.scopes, wanted));
     if (cached) return `Bearer ${cached.token}`;
-    const token = await this.fetchToken(endpoint, state, challenge, wanted, credentials, signal);
-    state.tokens.push(token);
+    // Parallel blob transfers ask for the same scopes at once: share one token request.
+    const key = wanted.join(' ');
+    let pending = state.pending.get(key);
+    if (!pending) {
+      pending = this.fetchToken(endpoint, state, challenge, wanted, credentials, signal).finally(() => state.pending.delete(key));
+      state.pending.set(key, pending);
+    }
+    const token = await pending;
+    if (!state.tokens.includes(token)) state.tokens.push(token);
     return `Bearer ${token.token}`;
   }
 
   private stateOf(registry: string): RegistryAuthState {
     let state = this.state.get(registry);
     if (!state) {
-      state = { tokens: [] };
+      state = { tokens: [], pending: new Map() };
       this.state.set(registry, state);
     }
     return state;
