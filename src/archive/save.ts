@@ -112,7 +112,8 @@ export async function saveArchive(store: ImageStore, refs: SaveSource[], out: Sa
       root = { mediaType: root.mediaType, digest: root.digest, size: root.size };
       image = planned.get(root.digest) ?? { root, refs: [] };
     }
-    image.refs.push(ref);
+    // The same name twice (`save a a`) is written once.
+    if (!image.refs.some((r) => r.tag !== undefined && r.tag === ref.tag)) image.refs.push(ref);
     planned.set(root.digest, image);
   }
   for (const image of planned.values()) await collectBlobs(store, image.root, blobs);

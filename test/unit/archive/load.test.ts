@@ -204,3 +204,20 @@ test('on an on-disk store too, a failed load leaves no blob and no tag behind', 
   await assert.rejects(loadArchive(chunked(await legacyArchive(image, ['bad:1'], { corruptLayer: true })), store), /diffID/);
   assert.deepEqual(await storeSnapshot(store), before);
 });
+
+test('hostile: a descriptor whose size disagrees with the blob, a symlink loop, a missing config file', async () => {
+  const image = await makeImage(['size']);
+  const wrongSize = { schemaVersion: 2, manifests: [{ ...image.descriptor, size: image.descriptor.size + 1 }] };
+  await rejectsUnchanged(new MemoryStore(), await makeTar([...blobEntries(image), { name: 'index.json', data: JSON.stringify(wrongSize) }]), 'ERR_ARCHIVE_INVALID', /says .* has \d+ bytes/);
+
+  const loop = await makeTar([
+    { name: 'a.tar', type: 'symlink', linkname: 'b.tar' },
+    { name: 'b.tar', type: 'symlink', linkname: 'a.tar' },
+    { name: 'c.json', data: image.configBytes },
+    { name: 'manifest.json', data: JSON.stringify([{ Config: 'c.json', RepoTags: [], Layers: ['a.tar'] }]) },
+  ]);
+  await rejectsUnchanged(new MemoryStore(), loop, 'ERR_ARCHIVE_INVALID', /chain of links/);
+
+  const noConfig = await makeTar([{ name: 'l.tar', data: image.layers[0]!.tar }, { name: 'manifest.json', data: JSON.stringify([{ Config: 'gone.json', RepoTags: ['x:1'], Layers: ['l.tar'] }]) }]);
+  await rejectsUnchanged(new MemoryStore(), noConfig, 'ERR_ARCHIVE_MISSING_BLOB', /gone\.json/);
+});

@@ -140,3 +140,15 @@ test('a store blob that no longer matches its digest fails the save', async () =
   blobs.set(layer, Buffer.alloc(blobs.get(layer)!.byteLength, 1));
   await assert.rejects(saveToBuffer(store, ['rot:1']), /digest mismatch/);
 });
+
+test('naming an image twice, or by two names, writes it once with each name once', async () => {
+  const store = new MemoryStore();
+  const image = await makeImage(['twice']);
+  await storeImage(store, image, 'docker.io/library/twice:1');
+  await store.setTag('docker.io/library/twice:alias', image.descriptor);
+  const files = await tarEntries(await saveToBuffer(store, ['twice:1', 'twice:1', 'twice:alias']));
+  const manifestJson = JSON.parse(files.get('manifest.json')!.toString()) as Array<{ RepoTags: string[] }>;
+  assert.deepEqual(manifestJson.map((m) => m.RepoTags), [['twice:1', 'twice:alias']]);
+  const index = JSON.parse(files.get('index.json')!.toString()) as { manifests: unknown[] };
+  assert.equal(index.manifests.length, 2);
+});
