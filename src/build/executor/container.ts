@@ -33,6 +33,8 @@ import { formatReference, parseReference } from '../../reference/reference.js';
 export interface RunContainerOptions {
   /** The command (Docker's `docker run IMAGE CMD...`); default the image's Cmd. */
   cmd?: string[] | undefined;
+  /** The command when neither `cmd` nor the image gives one (`oci-kit run -it` uses `/bin/sh`). */
+  defaultCommand?: string[] | undefined;
   /** Replaces the image's Entrypoint (and drops its Cmd, as `--entrypoint` does). `[]` clears it. */
   entrypoint?: string[] | undefined;
   /** `KEY=value` entries added to the image's Env (same key: ours wins). */
@@ -125,7 +127,8 @@ export function commitHistory(args: string[], options: CommitOptions, created: s
 export async function runContainer(store: ImageStore, image: string | Descriptor, options: RunContainerOptions = {}): Promise<RunContainerResult> {
   const base = await loadImage(store, image, options.platform === undefined ? {} : { platform: options.platform });
   const config = base.config.config ?? {};
-  const args = containerCommand(config, options);
+  let args = containerCommand(config, options);
+  if (args.length === 0 && options.defaultCommand) args = [...options.defaultCommand];
   if (args.length === 0) {
     throw new InvalidInputError(`no command specified: ${typeof image === 'string' ? image : image.digest} has no Entrypoint or Cmd`, {
       code: 'ERR_NO_COMMAND',

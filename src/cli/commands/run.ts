@@ -61,7 +61,7 @@ export const runCommand: Command = {
   optionHelp: {
     rm: 'accepted for docker compatibility: the rootfs is always removed unless --keep',
     interactive: 'pass stdin to the command',
-    tty: 'share this terminal with the command (needs a terminal); -it with no CMD gives a shell',
+    tty: 'share this terminal with the command (needs a terminal); -it with no CMD runs the image\'s Cmd, else /bin/sh',
     commit: 'commit the changes as a new image tagged NEWREF when the command exits 0',
     message: 'commit message (history comment)',
     author: 'commit author',
@@ -93,6 +93,7 @@ export const runCommand: Command = {
     try {
       result = await runContainer(store, image, {
         cmd, // empty: the image's Cmd (with -it usually a shell)
+        defaultCommand: tty ? ['/bin/sh'] : undefined,
         entrypoint: entrypointText === undefined ? undefined : entrypointText === '' ? [] : [entrypointText],
         env: environmentOptions(listOption(ctx.options, 'env'), ctx.env),
         workdir: stringOption(ctx.options, 'workdir'),

@@ -149,6 +149,10 @@ test('no command at all and unknown images are clear errors, before anything run
   const store = await baseStore({});
   const { executor, requests } = scriptedExecutor(0);
   await assert.rejects(runContainer(store, 'base:1', { executor }), (err) => isOciKitError(err, 'ERR_NO_COMMAND'));
+  assert.equal(requests.length, 0);
+  const shell = await runContainer(store, 'base:1', { executor, defaultCommand: ['/bin/sh'] });
+  assert.deepEqual(shell.args, ['/bin/sh']);
+  requests.length = 0;
   await assert.rejects(runContainer(store, 'missing:1', { executor }), (err) => isOciKitError(err, 'ERR_NOT_FOUND'));
   assert.equal(requests.length, 0);
 });
