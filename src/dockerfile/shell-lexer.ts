@@ -44,7 +44,7 @@ export interface ExpandOptions {
 export interface ExpandResult {
   /** The expanded word (for expandWords: the words joined by nothing, as BuildKit's single-word result). */
   value: string;
-  /** The word split on unquoted whitespace that came from the source or from unquoted expansions. */
+  /** expandWords only: the word split on unquoted whitespace from the source or from unquoted expansions. */
   words: string[];
   /** Names referenced that were set, in first-use order. */
   used: string[];
@@ -55,6 +55,19 @@ export interface ExpandResult {
 const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '-', '$', '!', '0']);
 const LETTER = /^\p{L}$/u;
 const DIGIT = /^\p{Nd}$/u;
+
+/** Letters and digits (Go unicode.IsLetter / IsDigit); ASCII answered without a regex. */
+function isNameChar(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 0x80) return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  return LETTER.test(ch) || DIGIT.test(ch);
+}
+
+function isDigitChar(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 0x80) return c >= 0x30 && c <= 0x39;
+  return DIGIT.test(ch);
+}
 
 /** Go's unicode.IsSpace, which BuildKit uses for word splitting (differs from JS `\s` on U+0085 and U+FEFF). */
 export function isGoSpace(ch: string): boolean {
@@ -150,14 +163,14 @@ export class ShellLexer {
     this.options = options;
   }
 
-  /** Expands one word without splitting it (BuildKit ProcessWord). */
+  /** Expands one word without splitting it (BuildKit ProcessWord); `words` is left empty. */
   processWord(word: string, env: ShellEnv): ExpandResult {
-    return new WordScan(word, lookupFunction(env, this.options.caseInsensitive === true), this.escape, this.options).run();
+    return new WordScan(word, lookupFunction(env, this.options.caseInsensitive === true), this.escape, this.options, false).run();
   }
 
   /** Expands and splits into words (BuildKit ProcessWords). */
   processWords(word: string, env: ShellEnv): ExpandResult {
-    return this.processWord(word, env);
+    return new WordScan(word, lookupFunction(env, this.options.caseInsensitive === true), this.escape, this.options, true).run();
   }
 }
 
@@ -173,7 +186,7 @@ export function expandWords(word: string, env: ShellEnv, options: ExpandOptions 
 
 /** One pass over one word. */
 class WordScan {
-  private readonly cps: string[];
+  private readonly text: string;
   private pos = 0;
   private readonly used: string[] = [];
   private readonly unset: string[] = [];
@@ -187,8 +200,9 @@ class WordScan {
     private readonly lookup: (name: string) => string | undefined,
     private readonly escape: string,
     options: ExpandOptions,
+    private readonly splitWords: boolean,
   ) {
-    this.cps = Array.from(source);
+    this.text = source;
     this.onUnset = options.onUnset ?? 'empty';
     this.rawQuotes = options.rawQuotes === true;
     this.rawEscapes = options.rawEscapes === true;
@@ -199,12 +213,23 @@ class WordScan {
     return { value, words, used: this.used, unset: this.unset };
   }
 
+  /** The character (code point) at the cursor, undefined at the end. */
   private peek(): string | undefined {
-    return this.cps[this.pos];
+    const text = this.text;
+    const pos = this.pos;
+    if (pos >= text.length) return undefined;
+    const c = text.charCodeAt(pos);
+    if (c >= 0xd800 && c <= 0xdbff && pos + 1 < text.length) {
+      const d = text.charCodeAt(pos + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) return text.slice(pos, pos + 2);
+    }
+    return text[pos];
   }
 
   private next(): string | undefined {
-    return this.cps[this.pos++];
+    const ch = this.peek();
+    if (ch !== undefined) this.pos += ch.length;
+    return ch;
   }
 
   private fail(message: string, hint?: string): never {
@@ -227,46 +252,58 @@ class WordScan {
   private until(stop: string | undefined, rawEscapes: boolean): { value: string; words: string[] } {
     const savedRaw = this.rawEscapes;
     this.rawEscapes = rawEscapes;
+    const split = this.splitWords;
+    const text = this.text;
     try {
       let result = '';
       const words = new WordCollector();
       for (let ch = this.peek(); ch !== undefined; ch = this.peek()) {
         if (stop !== undefined && ch === stop) {
           this.pos++;
-          return { value: result, words: words.finish() };
+          return { value: result, words: split ? words.finish() : [] };
         }
         if (ch === '$') {
-          const text = this.dollar();
-          result += text;
-          words.addString(text);
+          const expanded = this.dollar();
+          result += expanded;
+          if (split) words.addString(expanded);
         } else if (ch === "'") {
-          const text = this.singleQuoted();
-          result += text;
-          words.addRawString(text);
+          const quoted = this.singleQuoted();
+          result += quoted;
+          if (split) words.addRawString(quoted);
         } else if (ch === '"') {
-          const text = this.doubleQuoted();
-          result += text;
-          words.addRawString(text);
-        } else {
-          this.pos++;
-          if (ch === this.escape) {
-            if (this.rawEscapes) {
-              words.addRawChar(ch);
-              result += ch;
-            }
-            const escaped = this.next();
-            // A lone escape character at the end of the word is dropped.
-            if (escaped === undefined) break;
-            words.addRawChar(escaped);
-            result += escaped;
-          } else {
-            words.addChar(ch);
+          const quoted = this.doubleQuoted();
+          result += quoted;
+          if (split) words.addRawString(quoted);
+        } else if (ch === this.escape) {
+          this.pos += ch.length;
+          if (this.rawEscapes) {
+            if (split) words.addRawChar(ch);
             result += ch;
           }
+          const escaped = this.next();
+          // A lone escape character at the end of the word is dropped.
+          if (escaped === undefined) break;
+          if (split) words.addRawChar(escaped);
+          result += escaped;
+        } else if (!split) {
+          // Copy a run of ordinary characters at once.
+          const from = this.pos;
+          let to = from + ch.length;
+          while (to < text.length) {
+            const c = text[to]!;
+            if (c === '$' || c === "'" || c === '"' || c === this.escape || c === stop) break;
+            to++;
+          }
+          result += text.slice(from, to);
+          this.pos = to;
+        } else {
+          this.pos += ch.length;
+          words.addChar(ch);
+          result += ch;
         }
       }
       if (stop !== undefined) this.fail(`unexpected end of statement while looking for matching ${stop}`);
-      return { value: result, words: words.finish() };
+      return { value: result, words: split ? words.finish() : [] };
     } finally {
       this.rawEscapes = savedRaw;
     }
@@ -274,14 +311,12 @@ class WordScan {
 
   private singleQuoted(): string {
     // Everything up to the next single quote is literal; a single quote cannot be escaped inside.
-    let result = this.rawQuotes ? "'" : '';
     this.pos++;
-    for (;;) {
-      const ch = this.next();
-      if (ch === undefined) this.fail('unexpected end of statement while looking for matching single-quote');
-      if (ch === "'") return this.rawQuotes ? result + ch : result;
-      result += ch;
-    }
+    const close = this.text.indexOf("'", this.pos);
+    if (close < 0) this.fail('unexpected end of statement while looking for matching single-quote');
+    const inner = this.text.slice(this.pos, close);
+    this.pos = close + 1;
+    return this.rawQuotes ? `'${inner}'` : inner;
   }
 
   private doubleQuoted(): string {
@@ -298,14 +333,14 @@ class WordScan {
         result += this.dollar();
         continue;
       }
-      this.pos++;
+      this.pos += ch.length;
       if (ch === this.escape) {
         const following = this.peek();
         if (following === undefined) continue;
         if (following === '"' || following === '$' || following === this.escape) {
           if (this.rawEscapes) result += ch;
           result += following;
-          this.pos++;
+          this.pos += following.length;
           continue;
         }
       }
@@ -317,17 +352,17 @@ class WordScan {
   private name(): string {
     let name = '';
     for (let ch = this.peek(); ch !== undefined; ch = this.peek()) {
-      if (name.length === 0 && DIGIT.test(ch)) {
-        while (this.peek() !== undefined && DIGIT.test(this.peek()!)) name += this.next();
+      if (name.length === 0 && isDigitChar(ch)) {
+        while (this.peek() !== undefined && isDigitChar(this.peek()!)) name += this.next();
         return name;
       }
       if (name.length === 0 && SPECIAL_PARAMS.has(ch)) {
         this.pos++;
         return ch;
       }
-      if (ch !== '_' && !LETTER.test(ch) && !DIGIT.test(ch)) break;
+      if (ch !== '_' && !isNameChar(ch)) break;
       name += ch;
-      this.pos++;
+      this.pos += ch.length;
     }
     return name;
   }

@@ -177,6 +177,10 @@ class LineMap {
   }
 }
 
+// Shared empty lists: most instructions have no comments, heredocs or (for some kinds) arguments.
+const NO_STRINGS: string[] = Object.freeze([]) as unknown as string[];
+const NO_HEREDOCS: Heredoc[] = Object.freeze([]) as unknown as Heredoc[];
+
 /** Context shared by the argument parsers. */
 interface Context {
   escape: string;
@@ -197,17 +201,20 @@ function parseLogicalLine(line: string, base: number, map: LineMap, ctx: Context
   let restOffset = argsStart;
   while (restOffset < end && isGoSpace(line[restOffset]!)) restOffset++;
   const rest = line.slice(restOffset, end);
+  // The keyword range and the instruction range share their start position object.
+  const keywordRange = map.range(base + start, base + kwEnd);
+  const last = map.at(base + end - 1);
   const node: ParseNode = {
     keyword,
-    keywordRange: map.range(base + start, base + kwEnd),
+    keywordRange,
     flags,
-    args: [],
+    args: NO_STRINGS,
     json: false,
-    heredocs: [],
+    heredocs: NO_HEREDOCS,
     original: line,
     rest,
-    comments: [],
-    range: map.range(base + start, base + end),
+    comments: NO_STRINGS,
+    range: { start: keywordRange.start, end: { line: last.line, column: last.column + 1 } },
     raw: '',
     leading: '',
   };
@@ -449,10 +456,14 @@ function parseHealthcheck(node: ParseNode, rest: string, ctx: Context): void {
   if (sep === 0) return;
   let next = sep;
   while (next < rest.length && isGoSpace(rest[next]!)) next++;
-  const sub: ParseNode = { ...node, args: [] };
-  parseMaybeJson(sub, rest.slice(next), ctx);
-  node.args = [rest.slice(0, sep), ...sub.args];
-  node.json = sub.json;
+  const command = rest.slice(next);
+  const list = command === '' ? undefined : parseJson(command, ctx);
+  if (list) {
+    node.args = [rest.slice(0, sep), ...list];
+    node.json = true;
+  } else {
+    node.args = command === '' ? [rest.slice(0, sep)] : [rest.slice(0, sep), command];
+  }
 }
 
 /** Heredoc delimiters named on an instruction line (BuildKit heredocsFromLine). */
@@ -522,7 +533,7 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
   const directives: ParserDirective[] = [];
   let directivesDone = false;
   let escape = '\\';
-  let continuation = /(^|[^\\])\\[ \t]*$/;
+  let escapeCode = 0x5c;
   const nodes: ParseNode[] = [];
   const warnings: ParseWarning[] = [];
   let comments: string[] = [];
@@ -555,16 +566,24 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
         throw new DockerfileParseError(`invalid escape token '${value}' does not match \` or \\`, { line: lineNumber, column, filename, hint: 'use # escape=\\ or # escape=`' });
       }
       escape = value;
-      continuation = value === '`' ? /(^|[^`])`[ \t]*$/ : /(^|[^\\])\\[ \t]*$/;
+      escapeCode = value.charCodeAt(0);
     }
     directives.push({ name: name as ParserDirective['name'], value, range, raw: line });
     return true;
   };
 
+  // A line continues when it ends in the escape character (then optional blanks), unless that
+  // character is itself escaped (`\\` at the end is a literal backslash).
   const trimContinuation = (line: string): [string, boolean] => {
-    const match = continuation.exec(line);
-    if (!match) return [line, true];
-    return [line.slice(0, match.index) + match[1], false];
+    let end = line.length;
+    while (end > 0) {
+      const c = line.charCodeAt(end - 1);
+      if (c !== 0x20 && c !== 0x09) break;
+      end--;
+    }
+    if (end === 0 || line.charCodeAt(end - 1) !== escapeCode) return [line, true];
+    if (end >= 2 && line.charCodeAt(end - 2) === escapeCode) return [line, true];
+    return [line.slice(0, end - 1), false];
   };
 
   while (readLine()) {
@@ -604,8 +623,10 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
     const lastContinuationText = lastText;
     errorLine = lineNumber;
     const node = parseLogicalLine(line, 0, map, ctx);
-    node.comments = comments;
-    comments = [];
+    if (comments.length > 0) {
+      node.comments = comments;
+      comments = [];
+    }
     if (hasEmptyContinuation) {
       warnings.push({ message: `Empty continuation line found in: ${line}`, range: node.range });
     }
@@ -635,6 +656,7 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
             hint: `end the here-document with a line holding only ${marker.name}`,
           });
         }
+        if (node.heredocs === NO_HEREDOCS) node.heredocs = [];
         node.heredocs.push({
           ...marker,
           content: body,
