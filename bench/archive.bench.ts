@@ -8,6 +8,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pack as tarPack } from 'tar-stream';
@@ -53,28 +54,42 @@ export async function makeImage(dir: string, totalMb: number): Promise<void> {
   await store.setTag(TAG, image.descriptor);
 }
 
-/** Runs a command under GNU time; returns wall seconds and peak RSS in MiB. */
-async function measured(command: string, args: string[]): Promise<{ seconds: number; rssMb: number }> {
-  const { stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', command, ...args], { maxBuffer: 16 << 20 });
-  const match = /TIME ([\d.]+) (\d+)\s*$/.exec(stderr);
-  if (!match) throw new Error(`could not read GNU time output: ${stderr}`);
-  return { seconds: Number(match[1]), rssMb: Number(match[2]) / 1024 };
+interface Measurement {
+  seconds: number;
+  rssMb: number;
+  /** For oci-kit children: the operation alone, without process and TypeScript-loader startup. */
+  opSeconds?: number;
 }
 
-function ours(...args: string[]): Promise<{ seconds: number; rssMb: number }> {
+/** Runs a command under GNU time; returns wall seconds and peak RSS in MiB. */
+async function measured(command: string, args: string[]): Promise<Measurement> {
+  const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', command, ...args], { maxBuffer: 16 << 20 });
+  const match = /TIME ([\d.]+) (\d+)\s*$/.exec(stderr);
+  if (!match) throw new Error(`could not read GNU time output: ${stderr}`);
+  const op = /^OP ([\d.]+)$/m.exec(stdout);
+  return { seconds: Number(match[1]), rssMb: Number(match[2]) / 1024, ...(op ? { opSeconds: Number(op[1]) } : {}) };
+}
+
+function ours(...args: string[]): Promise<Measurement> {
   return measured(process.execPath, ['--import', 'tsx', SELF, '--child', ...args]);
 }
 
 /** Child mode: one save or load, nothing else. */
 async function child(args: string[]): Promise<void> {
   const [action, storeDir, file] = args as [string, string, string];
+  const started = performance.now();
   if (action === 'save') {
     const store = await OciLayout.open(storeDir);
     await saveArchive(store, [TAG], file);
+  } else if (action === 'save-null') {
+    // The tar writer's own cost: every blob read, verified and packed, nothing written to disk.
+    const store = await OciLayout.open(storeDir);
+    await saveArchive(store, [TAG], new Writable({ write: (_chunk, _encoding, done) => done() }));
   } else {
     const store = await OciLayout.open(storeDir, { create: true });
     await loadArchive(createReadStream(file, { highWaterMark: 1 << 20 }), store);
   }
+  console.log(`OP ${((performance.now() - started) / 1000).toFixed(2)}`);
 }
 
 export async function run_(): Promise<void> {
@@ -87,8 +102,16 @@ export async function run_(): Promise<void> {
     console.log(`generating a ${totalMb} MB image (4 random layers)...`);
     await makeImage(source, totalMb);
     const rows: string[][] = [];
-    const row = (what: string, tool: string, r: { seconds: number; rssMb: number }, bytes: number) =>
-      rows.push([what, tool, `${r.seconds.toFixed(2)} s`, `${(bytes / 1e6 / r.seconds).toFixed(0)} MB/s`, `${r.rssMb.toFixed(0)} MiB`]);
+    const row = (what: string, tool: string, r: Measurement, bytes: number) =>
+      rows.push([what, tool, `${r.seconds.toFixed(2)} s`, r.opSeconds === undefined ? '-' : `${r.opSeconds.toFixed(2)} s`, `${(bytes / 1e6 / (r.opSeconds ?? r.seconds)).toFixed(0)} MB/s`, `${r.rssMb.toFixed(0)} MiB`]);
+    // Same starting point for every tool: the image's blobs in the page cache.
+    await run('sh', ['-c', `cat ${join(source, 'blobs', 'sha256')}/* > /dev/null`]);
+    const startup = await measured(process.execPath, ['--import', 'tsx', '-e', '0']);
+    console.log(`(node + tsx startup alone: ${startup.seconds.toFixed(2)} s, ${startup.rssMb.toFixed(0)} MiB; "op" is the operation timed inside the process)`);
+
+    const blobBytes = Number((await run('du', ['-sb', join(source, 'blobs')])).stdout.split('\t')[0]);
+    row('pack to a null sink', 'oci-kit (tar-stream pack)', await ours('save-null', source, ''), blobBytes);
+    row('pack to a null sink', 'GNU tar -cf - blobs | cat', await measured('sh', ['-c', `tar -C ${source} -cf - blobs | cat > /dev/null`]), blobBytes);
 
     const oursTar = join(dir, 'ours.tar');
     const saved = await ours('save', source, oursTar);
@@ -105,7 +128,7 @@ export async function run_(): Promise<void> {
       const r = await measured(skopeo, ['--insecure-policy', 'copy', '-q', `docker-archive:${oursTar}`, `oci:${join(dir, 'skopeo-loaded')}:bench`]);
       row('load (docker archive)', 'skopeo copy docker-archive: oci:', r, (await stat(oursTar)).size);
     }
-    const header = ['operation', 'tool', 'wall', 'throughput', 'peak RSS'];
+    const header = ['operation', 'tool', 'wall', 'op', 'throughput', 'peak RSS'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     for (const line of [header, ...rows]) console.log(line.map((c, i) => c.padEnd(widths[i]!)).join('  '));
     if (!skopeo) console.log('skopeo is not installed: no peer measured (apt-get install skopeo)');
