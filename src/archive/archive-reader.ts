@@ -172,7 +172,7 @@ async function* withHead(source: AsyncIterable<Uint8Array>, head: Buffer[]): Asy
   for await (const chunk of source) {
     if (kept < 8) {
       head.push(Buffer.from(chunk.subarray(0, 8 - kept)));
-      kept += Math.min(8, chunk.byteLength);
+      kept += Math.min(8 - kept, chunk.byteLength);
     }
     yield chunk;
   }
