@@ -86,7 +86,7 @@ export async function loadArchive(source: AsyncIterable<Uint8Array>, store: Imag
       }
     }
     // Files the archive carried that no image uses (legacy v1 leftovers, junk) do not stay.
-    for (const digest of added) if (!plan.reachable.has(digest)) await store.delete(digest);
+    for (const digest of added) if (!plan.reachable.has(digest)) await store.delete(digest).catch(() => undefined);
     return { format: plan.format, images: plan.images };
   } catch (err) {
     for (const [tag, previous] of previousTags) {

@@ -57,7 +57,10 @@ export const loadCommand: Command = {
       return;
     }
     for (const image of result.images) {
-      if (image.tags.length === 0) ctx.stdout.write(`Loaded image ID: ${image.descriptor.digest}\n`);
+      if (image.tags.length === 0) {
+        ctx.stdout.write(`Loaded image ID: ${image.descriptor.digest}\n`);
+        if (!ctx.quiet) ctx.stderr.write(`hint: the image has no name; tag it ("oci-kit tag ${image.descriptor.digest} NAME") before "oci-kit prune", or load with --repository NAME\n`);
+      }
       for (const tag of image.tags) ctx.stdout.write(`Loaded image: ${familiarReference(parseReference(tag))}\n`);
     }
   },
