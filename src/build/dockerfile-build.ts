@@ -29,6 +29,7 @@ import type { Instruction, RunInstruction, CopyInstruction, AddInstruction } fro
 import { expandWord, expandWords } from '../dockerfile/shell-lexer.js';
 import { parseHeredocWord } from '../dockerfile/tree.js';
 import { goQuote } from '../dockerfile/dump.js';
+import { parseReference } from '../reference/reference.js';
 import { ArgScope, platformArgs, platformString, resolveBuildArgs, setEnv } from './args.js';
 import { cacheForStore, WriteOnlyCache, type BuildCache } from './cache.js';
 import { BuildContext } from './context.js';
@@ -97,6 +98,8 @@ function runCreatedBy(args: string[], buildArgs: string[]): string {
 
 /** Builds a Dockerfile; returns the image (or the index, for several platforms). */
 export async function buildDockerfile(options: DockerfileBuildOptions): Promise<Image> {
+  // Bad tags fail before any work, as with docker build.
+  for (const tag of options.tags ?? []) parseReference(tag);
   const contextDir = resolve(options.context);
   const dockerfilePath = options.dockerfileText !== undefined ? undefined : resolve(options.dockerfile ?? join(contextDir, 'Dockerfile'));
   if (dockerfilePath && !existsSync(dockerfilePath)) {

@@ -405,3 +405,9 @@ test('the Dockerfile can come as text (stdin), and a missing Dockerfile is a cle
   await assert.rejects(buildDockerfile({ context: dir, store }), (err: Error & { code?: string }) => err.code === 'ERR_DOCKERFILE_NOT_FOUND');
   assert.equal(await readFile(join(dir, 'nothing'), 'utf8').catch(() => 'absent'), 'absent');
 });
+
+test('an invalid tag fails before anything is built', async (t) => {
+  const executor = new ScriptExecutor();
+  await assert.rejects(build(t, { Dockerfile: 'FROM scratch\nRUN write /x y\n' }, { executor, tags: ['Bad:Tag!'] }), (e: Error & { code?: string }) => e.code === 'ERR_INVALID_REFERENCE');
+  assert.equal(executor.requests.length, 0);
+});
