@@ -7,8 +7,8 @@
 //
 // Run: npm run bench layer        (LAYER_BENCH_SCALE=0.1 for a quick smoke run)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,16 +16,18 @@ const SELF = fileURLToPath(import.meta.url);
 
 interface Measure {
   wall: number;
+  /** user + system CPU seconds of the process and its children: less sensitive to a busy machine. */
+  cpu: number;
   rssMiB: number;
 }
 
 /** Runs a command under /usr/bin/time -f and returns wall seconds and peak RSS. */
 function timed(argv: string[], env: NodeJS.ProcessEnv = process.env): Measure {
-  const r = spawnSync('/usr/bin/time', ['-f', '@@%e %M', ...argv], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '@@%e %M %U %S', ...argv], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
   const line = r.stderr.split('\n').find((l) => l.startsWith('@@'));
   if (r.status !== 0 || !line) throw new Error(`bench: ${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const [wall, rss] = line.slice(2).split(' ').map(Number) as [number, number];
-  return { wall, rssMiB: rss / 1024 };
+  const [wall, rss, user, sys] = line.slice(2).split(' ').map(Number) as [number, number, number, number];
+  return { wall, cpu: user + sys, rssMiB: rss / 1024 };
 }
 
 function bestOf(n: number, f: () => Measure): Measure {
@@ -99,7 +101,7 @@ async function child(compression: string, tree: string, out: string): Promise<vo
   const { createLayer } = await import('../src/layer/create.js');
   const store = await OciLayout.open(out, { create: true });
   const started = performance.now();
-  const r = await createLayer({ dir: tree }, { store, compression: compression as 'gzip' | 'zstd' });
+  const r = await createLayer({ dir: tree }, { store, compression: compression as 'gzip' | 'zstd' | 'none' });
   const ms = Math.round(performance.now() - started);
   process.stdout.write(`${JSON.stringify({ ms, digest: r.descriptor.digest, size: r.descriptor.size, diffId: r.diffId, uncompressed: r.uncompressedSize })}\n`);
 }
@@ -134,7 +136,9 @@ export async function run(): Promise<void> {
     rows.push(['gzip: GNU tar|tee sha256|gzip -6|sha256', gz, undefined], ['gzip: oci-kit createLayer', oursGz, gz]);
     const zs = bestOf(2, gnuZstd);
     const oursZs = bestOf(2, () => ours('zstd', tree));
+    const none = ours('none', tree);
     rows.push(['zstd: GNU tar | zstd -3 -T1', zs, undefined], ['zstd: oci-kit createLayer', oursZs, zs]);
+    rows.push(['none: oci-kit createLayer (tar + sha256 + write)', none, undefined]);
     if (spawnSync('sh', ['-c', 'command -v umoci']).status === 0) {
       const layout = join(base, 'umoci');
       execFileSync('umoci', ['init', '--layout', layout]);
@@ -146,10 +150,15 @@ export async function run(): Promise<void> {
       console.log('umoci not installed: skipping that comparison');
     }
     console.log('');
-    console.log(`${'contender'.padEnd(44)} ${'wall s'.padStart(7)} ${'peak RSS'.padStart(10)} ${'time ratio'.padStart(11)}`);
+    console.log(`${'contender'.padEnd(44)} ${'wall s'.padStart(7)} ${'cpu s'.padStart(7)} ${'peak RSS'.padStart(10)} ${'wall ratio'.padStart(11)} ${'cpu ratio'.padStart(10)}`);
     for (const [name, m, vs] of rows) {
-      console.log(`${name.padEnd(44)} ${m.wall.toFixed(2).padStart(7)} ${`${m.rssMiB.toFixed(0)} MiB`.padStart(10)} ${vs ? `${(m.wall / vs.wall).toFixed(2)}x`.padStart(11) : ''.padStart(11)}`);
+      const ratio = (a: number, b: number | undefined): string => (b ? `${(a / b).toFixed(2)}x` : '');
+      console.log(
+        `${name.padEnd(44)} ${m.wall.toFixed(2).padStart(7)} ${m.cpu.toFixed(2).padStart(7)} ${`${m.rssMiB.toFixed(0)} MiB`.padStart(10)} ${ratio(m.wall, vs?.wall).padStart(11)} ${ratio(m.cpu, vs?.cpu).padStart(10)}`,
+      );
     }
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    console.log(`(load average during the run: ${load} on ${availableParallelism()} cores; wall ratios assume idle cores)`);
     // Doubling the tree must not double memory.
     const doubled = join(base, 'doubled');
     mkdirSync(doubled);

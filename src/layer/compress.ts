@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import { Decompress as FzstdDecompress } from 'fzstd';
 import type { Compression } from '../image/media-types.js';
 import { CompressionUnavailableError, LayerLimitError, TarFormatError } from './errors.js';
+import type { ChunkPool } from './tar-writer.js';
 
 const gzipAsync = promisify(zlib.gzip);
 
@@ -32,20 +33,25 @@ export interface CompressOptions {
   level?: number | undefined;
   /** Chunks compressed at the same time (gzip); default 4. */
   concurrency?: number | undefined;
+  /** Where input chunks go back once compressed (see tar-writer.ts ChunkPool). */
+  pool?: ChunkPool | undefined;
 }
 
 /** Compresses a stream of tar chunks. `none` passes the chunks through. */
 export function compressStream(source: AsyncIterable<Uint8Array>, compression: Compression, options: CompressOptions = {}): AsyncIterable<Uint8Array> {
   if (compression === 'none') return source;
-  if (compression === 'gzip') return gzipChunks(source, options.level ?? 6, options.concurrency ?? 4);
-  return zstdCompress(source, options.level ?? 3);
+  if (compression === 'gzip') return gzipChunks(source, options.level ?? 6, options.concurrency ?? 4, options.pool);
+  return zstdCompress(source, options.level ?? 3, options.pool);
 }
 
-async function* gzipChunks(source: AsyncIterable<Uint8Array>, level: number, concurrency: number): AsyncGenerator<Buffer> {
+async function* gzipChunks(source: AsyncIterable<Uint8Array>, level: number, concurrency: number, pool: ChunkPool | undefined): AsyncGenerator<Buffer> {
   const pending: Promise<Buffer>[] = [];
   try {
     for await (const chunk of source) {
-      const job = gzipAsync(chunk, { level });
+      const job = gzipAsync(chunk, { level }).then((out) => {
+        pool?.give(chunk);
+        return out;
+      });
       // Rejections are observed when awaited below; this keeps an early failure from being "unhandled".
       job.catch(() => undefined);
       pending.push(job);
@@ -84,7 +90,7 @@ function zstdCliPresent(): boolean {
   return cliPresent;
 }
 
-async function* zstdCompress(source: AsyncIterable<Uint8Array>, level: number): AsyncGenerator<Buffer> {
+async function* zstdCompress(source: AsyncIterable<Uint8Array>, level: number, pool: ChunkPool | undefined): AsyncGenerator<Buffer> {
   const how = zstdWriter();
   if (how === undefined) {
     throw new CompressionUnavailableError('cannot write zstd layers: this Node has no zstd in zlib and no `zstd` command is on PATH', {
@@ -111,7 +117,9 @@ async function* zstdCompress(source: AsyncIterable<Uint8Array>, level: number): 
   const feed = (async () => {
     try {
       for await (const chunk of source) {
-        if (!child.stdin.write(chunk)) await once(child.stdin, 'drain');
+        // The pipe is done with a chunk when its write callback runs.
+        const ok = child.stdin.write(chunk, () => pool?.give(chunk));
+        if (!ok) await once(child.stdin, 'drain');
       }
       child.stdin.end();
     } catch (err) {

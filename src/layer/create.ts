@@ -18,7 +18,7 @@ import type { BlobStore } from '../store/blob-store.js';
 import { compressStream } from './compress.js';
 import { canonicalPath, comparePaths, defaultMode, parentOf, type LayerEntry } from './entry.js';
 import { InvalidEntryError } from './errors.js';
-import { DEFAULT_CHUNK_SIZE, writeTar, type WritableEntry } from './tar-writer.js';
+import { ChunkPool, DEFAULT_CHUNK_SIZE, writeTar, type WritableEntry } from './tar-writer.js';
 import { walkDirectory } from './walk.js';
 import { readTreeXattrsAsync } from './xattr.js';
 
@@ -87,6 +87,11 @@ export function envSourceDateEpoch(): number | undefined {
  * an earlier member.
  */
 export function prepareEntries(input: Iterable<LayerEntry>, options: EntryOptions = {}, presorted = false): WritableEntry[] {
+  return [...preparedEntries(input, options, presorted)];
+}
+
+/** {@link prepareEntries}, producing each member only when the writer gets to it. */
+export function* preparedEntries(input: Iterable<LayerEntry>, options: EntryOptions = {}, presorted = false): Generator<WritableEntry> {
   const epoch = options.sourceDateEpoch ?? envSourceDateEpoch();
   const prefix = options.prefix === undefined ? '' : canonicalPath(options.prefix);
   const under = (p: string): string => (prefix === '' ? p : p === '' ? prefix : `${prefix}/${p}`);
@@ -119,7 +124,6 @@ export function prepareEntries(input: Iterable<LayerEntry>, options: EntryOption
   // When a hardlink sorts before the file it names, the first name in layer order carries the
   // bytes and the file becomes the link (tar stores content once, at the first name).
   const movedTo = new Map<string, string>();
-  const out: WritableEntry[] = [];
   for (let e of list) {
     if (e.type === 'hardlink' && e.linkname) {
       const target = under(canonicalPath(e.linkname));
@@ -158,7 +162,7 @@ export function prepareEntries(input: Iterable<LayerEntry>, options: EntryOption
       throw new InvalidEntryError(e.path, 'a symlink needs a linkname');
     }
     written.add(e.path);
-    out.push({
+    yield {
       header: {
         path: e.type === 'dir' ? `${e.path}/` : e.path,
         type: e.type,
@@ -176,9 +180,8 @@ export function prepareEntries(input: Iterable<LayerEntry>, options: EntryOption
       },
       content,
       sourcePath: e.sourcePath,
-    });
+    };
   }
-  return out;
 }
 
 /** Re-cuts a byte stream into fixed-size chunks (so gzip members do not depend on read sizes). */
@@ -203,14 +206,14 @@ export async function* rechunk(source: AsyncIterable<Uint8Array>, size = DEFAULT
 }
 
 /** The tar chunks of a source, before compression. */
-export function tarOfSource(source: LayerSource, options: Omit<CreateLayerOptions, 'store'> = {}): AsyncIterable<Buffer> {
+export function tarOfSource(source: LayerSource, options: Omit<CreateLayerOptions, 'store'> = {}, pool?: ChunkPool): AsyncIterable<Buffer> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if ('tar' in source) return rechunk(source.tar, chunkSize);
-  if ('dir' in source) return tarOfDirectory(source.dir, options, chunkSize);
-  return writeTar(prepareEntries(source.entries, options), chunkSize);
+  if ('dir' in source) return tarOfDirectory(source.dir, options, chunkSize, pool);
+  return writeTar(preparedEntries(source.entries, options), chunkSize, pool);
 }
 
-async function* tarOfDirectory(dir: string, options: Omit<CreateLayerOptions, 'store'>, chunkSize: number): AsyncGenerator<Buffer> {
+async function* tarOfDirectory(dir: string, options: Omit<CreateLayerOptions, 'store'>, chunkSize: number, pool: ChunkPool | undefined): AsyncGenerator<Buffer> {
   const xattrs = options.xattrs === false ? undefined : readTreeXattrsAsync(dir);
   const walked = walkDirectory(dir, { include: options.include, xattrs: false, subsecondMtime: options.subsecondMtime });
   if (xattrs) {
@@ -222,7 +225,7 @@ async function* tarOfDirectory(dir: string, options: Omit<CreateLayerOptions, 's
       }
     }
   }
-  yield* writeTar(prepareEntries(walked, { ...options, include: undefined }, true), chunkSize);
+  yield* writeTar(preparedEntries(walked, { ...options, include: undefined }, true), chunkSize, pool);
 }
 
 /**
@@ -231,7 +234,9 @@ async function* tarOfDirectory(dir: string, options: Omit<CreateLayerOptions, 's
  */
 export async function createLayer(source: LayerSource, options: CreateLayerOptions): Promise<LayerResult> {
   const compression = options.compression ?? 'gzip';
-  return storeTar(tarOfSource(source, options), options.store, compression, options);
+  // Compressors hand chunks back once done with them; an uncompressed layer's chunks go to the store.
+  const pool = compression === 'none' ? undefined : new ChunkPool(options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  return storeTar(tarOfSource(source, options, pool), options.store, compression, { ...options, pool });
 }
 
 /** Hashes, compresses and stores a stream of tar chunks as a layer. */
@@ -239,7 +244,7 @@ export async function storeTar(
   tar: AsyncIterable<Buffer>,
   store: BlobStore,
   compression: Compression,
-  options: Pick<CreateLayerOptions, 'family' | 'level' | 'concurrency' | 'annotations'> = {},
+  options: Pick<CreateLayerOptions, 'family' | 'level' | 'concurrency' | 'annotations'> & { pool?: ChunkPool | undefined } = {},
 ): Promise<LayerResult> {
   const diffHash = createHash('sha256');
   let uncompressedSize = 0;
@@ -250,7 +255,7 @@ export async function storeTar(
       yield chunk;
     }
   }
-  const info = await store.put(compressStream(hashed(), compression, { level: options.level, concurrency: options.concurrency }));
+  const info = await store.put(compressStream(hashed(), compression, { level: options.level, concurrency: options.concurrency, pool: options.pool }));
   const descriptor: Descriptor = { mediaType: layerMediaType(compression, options.family ?? 'oci'), digest: info.digest, size: info.size };
   if (options.annotations) descriptor.annotations = { ...options.annotations };
   return { descriptor, diffId: `sha256:${diffHash.digest('hex')}`, uncompressedSize };

@@ -18,8 +18,8 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { comparePaths, compareSiblings, OPAQUE_MARKER, WHITEOUT_PREFIX, type EntryType, type LayerEntry } from './entry.js';
-import { storeTar, prepareEntries, type CreateLayerOptions, type LayerResult } from './create.js';
-import { writeTar, DEFAULT_CHUNK_SIZE } from './tar-writer.js';
+import { storeTar, preparedEntries, type CreateLayerOptions, type LayerResult } from './create.js';
+import { ChunkPool, writeTar, DEFAULT_CHUNK_SIZE } from './tar-writer.js';
 import { entryOfFile, linkHardlinks, typeOfStats, type WalkedEntry } from './walk.js';
 import { readTreeXattrs } from './xattr.js';
 
@@ -224,6 +224,9 @@ export type DiffLayerOptions = CreateLayerOptions & SnapshotOptions;
 /** Writes the changes from `snapshot` to `dir` now as a layer blob. */
 export async function createDiffLayer(snapshot: Snapshot, dir: string, options: DiffLayerOptions): Promise<LayerResult> {
   const entries = diffTree(snapshot, dir, options);
-  const tar = writeTar(prepareEntries(entries, options, true), options.chunkSize ?? DEFAULT_CHUNK_SIZE);
-  return storeTar(tar, options.store, options.compression ?? 'gzip', options);
+  const compression = options.compression ?? 'gzip';
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const pool = compression === 'none' ? undefined : new ChunkPool(chunkSize);
+  const tar = writeTar(preparedEntries(entries, options, true), chunkSize, pool);
+  return storeTar(tar, options.store, compression, { ...options, pool });
 }

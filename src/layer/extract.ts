@@ -111,6 +111,8 @@ class Applier {
   readonly root: string;
   /** Resolved paths written by the current layer (opaque markers spare them). */
   private layerPaths = new Set<string>();
+  /** Directories on the way to a path of the current layer (an opaque sweep descends into them). */
+  private layerAncestors = new Set<string>();
   /** Parent path as named -> resolved real path, valid until something is removed. */
   private dirCache = new Map<string, string>();
   private dirFixups: { abs: string; mode: number; mtime: number }[] = [];
@@ -173,6 +175,15 @@ class Applier {
     return out;
   }
 
+  private markWritten(rel: string): void {
+    this.layerPaths.add(rel);
+    for (let p = rel.lastIndexOf('/') < 0 ? '' : rel.slice(0, rel.lastIndexOf('/')); p !== '' && !this.layerAncestors.has(p); ) {
+      this.layerAncestors.add(p);
+      const slash = p.lastIndexOf('/');
+      p = slash < 0 ? '' : p.slice(0, slash);
+    }
+  }
+
   private abs(rel: string): string {
     return rel === '' ? this.root : join(this.root, rel);
   }
@@ -208,8 +219,11 @@ class Applier {
         const childAbs = join(abs, name);
         const st = lstatOrUndefined(childAbs);
         if (!st) continue;
-        if (!this.layerPaths.has(childRel)) this.remove(childAbs, st);
-        else if (st.isDirectory()) sweep(childRel);
+        if (this.layerPaths.has(childRel) || this.layerAncestors.has(childRel)) {
+          if (st.isDirectory()) sweep(childRel);
+        } else {
+          this.remove(childAbs, st);
+        }
       }
     };
     sweep(dirRel);
@@ -244,7 +258,7 @@ class Applier {
     const rel = parent === '' ? base : `${parent}/${base}`;
     const abs = this.abs(rel);
     const existing = lstatOrUndefined(abs);
-    this.layerPaths.add(rel);
+    this.markWritten(rel);
 
     if (entry.type === 'dir') {
       if (existing && !existing.isDirectory()) this.remove(abs, existing);
@@ -336,6 +350,7 @@ class Applier {
     }
     this.dirFixups = [];
     this.layerPaths = new Set();
+    this.layerAncestors = new Set();
   }
 }
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Descriptor } from '../image/types.js';
 import type { BlobStore } from '../store/blob-store.js';
-import { createLayer, prepareEntries, type CreateLayerOptions, type EntryOptions, type LayerResult } from './create.js';
+import { createLayer, preparedEntries, type CreateLayerOptions, type EntryOptions, type LayerResult } from './create.js';
 import { extractLayers, type ApplyOptions } from './extract.js';
 import { DEFAULT_CHUNK_SIZE, writeTar } from './tar-writer.js';
 import { walkDirectory, type WalkedEntry } from './walk.js';
@@ -64,7 +64,7 @@ export async function* exportFilesystem(
 ): AsyncGenerator<Buffer> {
   const { dir, entries } = await merged(store, layers, options.apply ?? {}, options.tmpDir ?? tmpdir());
   try {
-    yield* writeTar(prepareEntries(entries, options, true), DEFAULT_CHUNK_SIZE);
+    yield* writeTar(preparedEntries(entries, options, true), DEFAULT_CHUNK_SIZE);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { createLayer, prepareEntries, storeTar, tarOfSource, envSourceDateEpoch } from './create.js';
+export { createLayer, prepareEntries, preparedEntries, storeTar, tarOfSource, envSourceDateEpoch } from './create.js';
 export type { LayerSource, CreateLayerOptions, EntryOptions, LayerResult } from './create.js';
 export type { LayerEntry, EntryType, EntryContent } from './entry.js';
 export { OPAQUE_MARKER, WHITEOUT_PREFIX, comparePaths, canonicalPath } from './entry.js';
@@ -18,7 +18,7 @@ export { flattenLayers, exportFilesystem, type FlattenOptions } from './flatten.
 export { compressStream, decompressStream, sniffCompression, zstdWriter } from './compress.js';
 export type { CompressOptions, DecompressLimits } from './compress.js';
 export { readTar, type TarEntry, type TarReadLimits } from './tar-reader.js';
-export { writeTar, DEFAULT_CHUNK_SIZE, type WritableEntry } from './tar-writer.js';
+export { writeTar, ChunkPool, DEFAULT_CHUNK_SIZE, type WritableEntry } from './tar-writer.js';
 export { walkDirectory, type WalkOptions } from './walk.js';
 export { xattrHelperAvailable } from './xattr.js';
 export * from './errors.js';

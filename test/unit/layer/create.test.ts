@@ -124,3 +124,19 @@ test('a tar source is stored as is, re-cut for compression', async () => {
   assert.equal(r.diffId, inner.diffId);
   assert.deepEqual(gunzipSync(await store.get(r.descriptor.digest)), tar);
 });
+
+test('every compression carries the same tar (recycled chunk buffers never leak into later chunks)', async (t) => {
+  const dir = await tempDir(t);
+  for (let i = 0; i < 40; i++) {
+    mkdirSync(join(dir, `d${i % 5}`), { recursive: true });
+    writeFileSync(join(dir, `d${i % 5}`, `f${i}`), Buffer.alloc(150_000 + i * 1000, i));
+  }
+  const store = new MemoryStore();
+  const results = [];
+  for (const compression of ['none', 'gzip', 'zstd'] as const) results.push(await createLayer({ dir }, { store, compression, chunkSize: 64 * 1024 }));
+  const [none, gzip, zstd] = results;
+  assert.ok((none?.uncompressedSize ?? 0) > 6_000_000);
+  assert.equal(gzip?.diffId, none?.diffId);
+  assert.equal(zstd?.diffId, none?.diffId);
+  assert.deepEqual(gunzipSync(await store.get(gzip!.descriptor.digest)), await store.get(none!.descriptor.digest));
+});

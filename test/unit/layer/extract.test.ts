@@ -89,6 +89,15 @@ test('whiteouts remove lower paths, opaque markers hide lower children but keep 
   assert.equal(existsSync(join(dir, 'a/.wh.gone')), false);
 });
 
+test('an opaque marker after this layer\'s deeper entries keeps them and hides every lower path', async (t) => {
+  const dir = await tempDir(t);
+  await applyLayer(streamOf(rawTar([{ path: 'o/sub/lower', content: 'l' }, { path: 'o/other', content: 'l' }])), dir);
+  await applyLayer(streamOf(rawTar([{ path: 'o/sub/deep/new', content: 'n' }, { path: 'o/.wh..wh..opq' }])), dir);
+  assert.deepEqual(readdirSync(join(dir, 'o')), ['sub']);
+  assert.deepEqual(readdirSync(join(dir, 'o/sub')), ['deep']);
+  assert.equal(readFileSync(join(dir, 'o/sub/deep/new'), 'utf8'), 'n');
+});
+
 test('a directory entry keeps the lower children; a file replacing a symlink does not follow it', async (t) => {
   const base = await tempDir(t);
   const dir = join(base, 'root');
