@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { runCli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { parseOutput } from '../../../src/cli/commands/build.js';
@@ -90,7 +91,6 @@ test('--output writes an archive; --platform a,b builds an index', async (t) => 
 });
 
 test('on a terminal, each step line is finished in place with its result', async (t) => {
-  const { PassThrough } = await import('node:stream');
   const { main } = await import('../../../src/cli/main.js');
   const store = await tempDir(t);
   const ctx = await contextWith(t, 'FROM scratch\nCOPY a /a\n', { a: 'A' });
