@@ -247,7 +247,74 @@ interface FlagValues {
   lists: Record<string, string[] | undefined>;
 }
 
+const NO_STRINGS: string[] = Object.freeze([]) as unknown as string[];
+
 const NO_FLAG_VALUES: FlagValues = Object.freeze({ bools: Object.freeze({}), strings: Object.freeze({}), lists: Object.freeze({}) });
+
+/**
+ * The shared part of every typed instruction. The source-related fields are read through to the
+ * parse node instead of being copied, which keeps large files cheap to hold in memory; `raw`
+ * and `leading` write through, so editing them changes what the printer writes.
+ */
+class TypedInstruction implements InstructionBase {
+  kind: InstructionKind;
+  flags: Flag[];
+  node: ParseNode;
+
+  constructor(kind: InstructionKind, flags: Flag[], node: ParseNode) {
+    this.kind = kind;
+    this.flags = flags;
+    this.node = node;
+  }
+
+  get keyword(): string {
+    return this.node.keyword;
+  }
+
+  get keywordRange(): Range {
+    return this.node.keywordRange;
+  }
+
+  get range(): Range {
+    return this.node.range;
+  }
+
+  get comments(): string[] {
+    return this.node.comments;
+  }
+
+  get original(): string {
+    return this.node.original;
+  }
+
+  get raw(): string {
+    return this.node.raw;
+  }
+
+  set raw(value: string) {
+    this.node.raw = value;
+  }
+
+  get leading(): string {
+    return this.node.leading;
+  }
+
+  set leading(value: string) {
+    this.node.leading = value;
+  }
+
+  /** A plain-object view with the read-through fields included (for JSON output). */
+  toJSON(): Record<string, unknown> {
+    const { node: _node, ...own } = this as unknown as Record<string, unknown>;
+    return {
+      keyword: this.keyword,
+      keywordRange: this.keywordRange,
+      range: this.range,
+      comments: this.comments,
+      ...own,
+    };
+  }
+}
 
 /** Converts the parse tree's nodes to typed instructions, validating them. */
 export class InstructionBuilder {
@@ -273,18 +340,7 @@ export class InstructionBuilder {
       );
     }
     const { flags, values } = this.parseFlags(node, kind);
-    const base: InstructionBase = {
-      kind,
-      keyword: node.keyword,
-      keywordRange: node.keywordRange,
-      range: node.range,
-      flags,
-      comments: node.comments,
-      raw: node.raw,
-      leading: node.leading,
-      original: node.original,
-      node,
-    };
+    const base: InstructionBase = new TypedInstruction(kind, flags, node);
     const args = node.args;
     const need = this.need;
     switch (kind) {
@@ -368,7 +424,7 @@ export class InstructionBuilder {
           sourceContents,
           destination,
           link: values.bools['link'] ?? false,
-          exclude: values.lists['exclude'] ?? [],
+          exclude: values.lists['exclude'] ?? NO_STRINGS,
           heredocs,
           json: node.json,
         };
@@ -453,7 +509,8 @@ export class InstructionBuilder {
           this.fail(`${triggerKind} isn't allowed as an ONBUILD trigger`, node.trigger.keywordRange);
         }
         if (nested) this.fail('ONBUILD cannot be nested', node.range);
-        const trigger = this.build({ ...node.trigger, raw: node.trigger.original, leading: '' }, heredocs, true);
+        const triggerNode: ParseNode = { ...node.trigger, raw: node.trigger.original, leading: '' };
+        const trigger = this.build(triggerNode, heredocs, true);
         return extend(base, { trigger, expression: node.rest });
       }
     }

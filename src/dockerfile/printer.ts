@@ -59,7 +59,7 @@ export function formatInstruction(instruction: Instruction, eol = '\n'): string 
   const flags = node.flags.map((f) => quoteFlag(f.text));
   let body: string;
   if (instruction.kind === 'ONBUILD') {
-    const trigger = formatInstruction({ ...instruction.trigger, raw: '', leading: '' } as Instruction, eol);
+    const trigger = formatInstruction(instruction.trigger, eol);
     body = trigger;
   } else {
     body = collapse(node.rest);
