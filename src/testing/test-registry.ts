@@ -205,7 +205,10 @@ export class TestRegistry {
   private async listen(): Promise<void> {
     this.tempDir = await mkdtemp(join(tmpdir(), 'oci-kit-registry-'));
     await this.loadTags();
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server = http.createServer((req, res) => {
+      // handle() answers its own errors; this only guards against a failure while answering one.
+      this.handle(req, res).catch(() => res.destroy());
+    });
     this.server.keepAliveTimeout = 30_000;
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
