@@ -75,7 +75,7 @@ export async function loadArchive(source: AsyncIterable<Uint8Array>, store: Imag
     const contents = await readArchive(source, store, added, options);
     const reader = new ContentReader(contents, store, options.maxMetadataSize ?? DEFAULT_MAX_METADATA_SIZE);
     let plan: LoadPlan;
-    if (contents.metadata.has('index.json')) plan = await planFromLayout(reader, options);
+    if (contents.metadata.has('index.json')) plan = await planFromLayout(reader, added, options);
     else if (contents.metadata.has('manifest.json')) plan = await planFromDockerManifest(reader, added);
     else throw unknownFormat('it has neither an index.json (OCI / Docker 25+) nor a manifest.json (docker save)');
 
@@ -154,7 +154,7 @@ class ContentReader {
 // ---------------------------------------------------------------------------------------------
 // OCI archives and Docker 25+ archives: index.json is the truth.
 
-async function planFromLayout(reader: ContentReader, options: LoadArchiveOptions): Promise<LoadPlan> {
+async function planFromLayout(reader: ContentReader, added: Set<Digest>, options: LoadArchiveOptions): Promise<LoadPlan> {
   const { metadata } = reader.contents;
   const layoutHeader = metadata.get('oci-layout');
   if (layoutHeader) {
@@ -168,17 +168,54 @@ async function planFromLayout(reader: ContentReader, options: LoadArchiveOptions
 
   for (const [i, entry] of index.manifests.entries()) {
     const where = `index.json manifests[${i}]`;
-    const configDigest = await walk(reader, entry, where, reachable);
-    let image = byDigest.get(entry.digest);
+    const { descriptor, configs } = await resolveRoot(reader, entry, where, reachable, added);
+    let image = byDigest.get(descriptor.digest);
     if (!image) {
-      const { annotations: _dropped, ...descriptor } = entry;
       image = { descriptor, tags: [] };
-      byDigest.set(entry.digest, image);
+      byDigest.set(descriptor.digest, image);
     }
-    const names = [...tagsFromAnnotations(entry, options.repository, where), ...(configDigest ? (dockerTags.get(blobPath(configDigest)) ?? []) : [])];
+    const names = [...tagsFromAnnotations(entry, options.repository, where), ...configs.flatMap((config) => dockerTags.get(blobPath(config)) ?? [])];
     for (const name of names) if (!image.tags.includes(name)) image.tags.push(name);
   }
   return { format: metadata.has('manifest.json') ? 'docker' : 'oci', images: [...byDigest.values()], reachable };
+}
+
+/**
+ * The image an index.json entry stands for, checked with everything below it. An index whose
+ * platform manifests are only partly in the archive (what `docker save` writes from a containerd
+ * image store holding one platform of a multi-platform image) is narrowed to what is there: the one
+ * manifest present, or a new index of the manifests present, so the store never names content it
+ * lacks. Any other missing blob is an error.
+ */
+async function resolveRoot(reader: ContentReader, entry: Descriptor, where: string, reachable: Set<Digest>, added: Set<Digest>): Promise<{ descriptor: Descriptor; configs: Digest[] }> {
+  const { annotations: _names, ...descriptor } = entry;
+  if (documentKind(entry.mediaType, Buffer.alloc(0)) !== 'index' || !(await reader.checkBlob(entry, where))) {
+    const config = await walk(reader, entry, where, reachable);
+    return { descriptor, configs: config ? [config] : [] };
+  }
+  const index = readIndex(await reader.document(entry, where), `index ${entry.digest}`);
+  const present: Descriptor[] = [];
+  const configs: Digest[] = [];
+  for (const [i, child] of index.manifests.entries()) {
+    const isDocument = documentKind(child.mediaType, Buffer.alloc(0)) !== 'other';
+    if (isDocument && !(await reader.store.has(child.digest))) continue;
+    const config = await walk(reader, child, `index ${entry.digest} manifests[${i}]`, reachable, 1);
+    if (config) configs.push(config);
+    present.push(child);
+  }
+  if (present.length === index.manifests.length) {
+    reachable.add(entry.digest);
+    return { descriptor, configs };
+  }
+  const first = index.manifests[0];
+  if (present.length === 0 || !first) throw missingBlob(`every manifest of index ${entry.digest}${first ? ` (${first.digest}, ...)` : ''}`, where);
+  if (present.length === 1) {
+    const { annotations: _a, ...only } = present[0]!;
+    return { descriptor: only, configs };
+  }
+  const narrowed = await putSmall(reader.store, Buffer.from(JSON.stringify({ ...index, manifests: present })), entry.mediaType, added);
+  reachable.add(narrowed.digest);
+  return { descriptor: narrowed, configs };
 }
 
 /** Checks a descriptor and everything below it; returns the config digest when it is an image manifest. */

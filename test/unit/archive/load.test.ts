@@ -221,3 +221,40 @@ test('hostile: a descriptor whose size disagrees with the blob, a symlink loop, 
   const noConfig = await makeTar([{ name: 'l.tar', data: image.layers[0]!.tar }, { name: 'manifest.json', data: JSON.stringify([{ Config: 'gone.json', RepoTags: ['x:1'], Layers: ['l.tar'] }]) }]);
   await rejectsUnchanged(new MemoryStore(), noConfig, 'ERR_ARCHIVE_MISSING_BLOB', /gone\.json/);
 });
+
+test('an index whose platforms are only partly in the archive is narrowed to what is there', async () => {
+  const amd = await makeImage(['amd64 layer']);
+  const arm = await makeImage(['arm64 layer']);
+  const ppc = await makeImage(['ppc64le layer']);
+  const indexOf = (...entries: Array<[typeof amd, string]>) => {
+    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.index, manifests: entries.map(([img, arch]) => ({ ...img.descriptor, platform: { os: 'linux', architecture: arch } })) }));
+    return { bytes, descriptor: { mediaType: OCI.index, digest: digestOf(bytes), size: bytes.byteLength } };
+  };
+  const archiveWith = async (index: ReturnType<typeof indexOf>, ...present: Array<typeof amd>) =>
+    makeTar([
+      { name: 'oci-layout', data: '{"imageLayoutVersion":"1.0.0"}' },
+      ...blobEntries(...present),
+      { name: `blobs/sha256/${index.descriptor.digest.slice(7)}`, data: index.bytes },
+      { name: 'index.json', data: JSON.stringify({ schemaVersion: 2, manifests: [{ ...index.descriptor, annotations: { 'io.containerd.image.name': 'docker.io/library/multi:1' } }] }) },
+    ]);
+
+  // One platform present: the tag names that platform's manifest.
+  const two = indexOf([amd, 'amd64'], [arm, 'arm64']);
+  const store = new MemoryStore();
+  const one = await loadArchive(chunked(await archiveWith(two, amd)), store);
+  assert.equal(one.images[0]!.descriptor.digest, amd.descriptor.digest);
+  assert.equal((await store.resolveTag('docker.io/library/multi:1'))?.digest, amd.descriptor.digest);
+  assert.equal(await store.has(two.descriptor.digest), false);
+
+  // Two of three present: a new index of those two.
+  const three = indexOf([amd, 'amd64'], [arm, 'arm64'], [ppc, 'ppc64le']);
+  const narrowStore = new MemoryStore();
+  const narrowed = await loadArchive(chunked(await archiveWith(three, amd, ppc)), narrowStore);
+  const stored = narrowed.images[0]!.descriptor;
+  assert.equal(stored.mediaType, OCI.index);
+  const kept = JSON.parse((await narrowStore.get(stored.digest)).toString()) as { manifests: Array<{ digest: string }> };
+  assert.deepEqual(kept.manifests.map((m) => m.digest), [amd.descriptor.digest, ppc.descriptor.digest]);
+
+  // None present: an error, store unchanged.
+  await rejectsUnchanged(new MemoryStore(), await archiveWith(two), 'ERR_ARCHIVE_MISSING_BLOB', /every manifest of index/);
+});
