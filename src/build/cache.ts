@@ -12,7 +12,9 @@
  * collected is treated as a miss.
  *
  * File content digests are cached too, keyed by each file's stat signature (device, inode, size,
- * mtime, ctime), so an unchanged rebuild stats the context instead of reading it.
+ * mtime, ctime), so a rebuild stats the context instead of reading it; and a whole source set whose
+ * signatures are unchanged maps straight to its content hash (a `contentHash` record), so an
+ * unchanged rebuild does not even load the per-file table.
  *
  * @module
  */
@@ -33,6 +35,8 @@ export interface CacheRecord {
   diffId?: Digest | undefined;
   /** The history timestamp of the first build, reused so a cached rebuild yields the same image. */
   created?: string;
+  /** For source-set records: the content hash of sources whose stat signatures hashed to the key. */
+  contentHash?: string;
 }
 
 /** Storage of cache records. */
@@ -117,22 +121,29 @@ async function writeAtomic(dir: string, name: string, data: string): Promise<voi
 
 /** Cache records as files in a directory (inside an OCI layout: `oci-kit-cache/`). */
 export class DirectoryBuildCache implements BuildCache {
-  readonly files: FileDigestCache;
+  private table: FileDigestCache | undefined;
   private readonly filesPath: string;
 
   constructor(readonly dir: string) {
     mkdirSync(join(dir, 'steps'), { recursive: true });
     this.filesPath = join(dir, 'files.json');
-    let table: Record<string, string> | undefined;
-    if (existsSync(this.filesPath)) {
-      try {
-        table = JSON.parse(readFileSync(this.filesPath, 'utf8')) as Record<string, string>;
-      } catch {
-        // A damaged table only costs re-hashing.
-        table = undefined;
+  }
+
+  /** Loaded on first use: an unchanged rebuild answers from source-set records and never needs it. */
+  get files(): FileDigestCache {
+    if (!this.table) {
+      let entries: Record<string, string> | undefined;
+      if (existsSync(this.filesPath)) {
+        try {
+          entries = JSON.parse(readFileSync(this.filesPath, 'utf8')) as Record<string, string>;
+        } catch {
+          // A damaged table only costs re-hashing.
+          entries = undefined;
+        }
       }
+      this.table = new FileDigestCache(entries);
     }
-    this.files = new FileDigestCache(table);
+    return this.table;
   }
 
   async get(key: string): Promise<CacheRecord | undefined> {
@@ -150,8 +161,8 @@ export class DirectoryBuildCache implements BuildCache {
   }
 
   async flush(): Promise<void> {
-    if (!this.files.changed) return;
-    await writeAtomic(this.dir, 'files.json', JSON.stringify(this.files.toJSON()));
+    if (!this.table?.changed) return;
+    await writeAtomic(this.dir, 'files.json', JSON.stringify(this.table.toJSON()));
   }
 }
 

@@ -14,7 +14,7 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Platform } from '../image/types.js';
 import type { LayerEntry } from '../layer/entry.js';
-import type { FileDigestCache } from './cache.js';
+import type { BuildCache, FileDigestCache } from './cache.js';
 import { FileDigestCache as FileDigests } from './cache.js';
 import { BuildContext, type ContextEntry, type WalkedEntry } from './context.js';
 import { IgnoreMatcher } from './dockerignore.js';
@@ -91,6 +91,28 @@ export function hashSources(sources: CopySource[], table: FileDigestCache): stri
   return hash.digest('hex');
 }
 
+/**
+ * The content hash of sources, answered from the cache when every entry's stat signature is as it
+ * was (a source-set record keyed by the signatures), else computed with {@link hashSources} and
+ * recorded. Content changes always move mtime or ctime, so equal signatures mean equal content.
+ */
+export async function contentHash(sources: CopySource[], cache: BuildCache): Promise<string> {
+  const meta = createHash('sha256');
+  for (const source of sources) {
+    meta.update(`source\0${source.pattern}\0${source.parentsPath ?? ''}\0${source.entry.abs}\0`);
+    for (const item of source.contents ?? [{ ...source.entry, sub: '' }]) {
+      const st = item.stats;
+      meta.update(`${item.sub}\0${item.type}\0${st.mode}\0${item.linkname ?? ''}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\0${st.dev}\n`);
+    }
+  }
+  const key = `sources-${meta.digest('hex')}`;
+  const known = await cache.get(key);
+  if (known?.contentHash) return known.contentHash;
+  const hash = hashSources(sources, cache.files);
+  await cache.set(key, { contentHash: hash });
+  return hash;
+}
+
 /** Resolves sources against a context (or a stage rootfs), walking directories. */
 export function collectSources(context: BuildContext, patterns: string[], options: Pick<CopyStepOptions, 'exclude' | 'parents'>): CopySource[] {
   const exclude = options.exclude?.length ? new IgnoreMatcher(options.exclude) : undefined;
@@ -133,7 +155,7 @@ export async function copyStep(
 ): Promise<boolean> {
   const sources = collectSources(context, options.sources, options);
   const chmod = parseChmod(options.chmod);
-  const inputs = context.rootfs ? contextKey : hashSources(sources, stage.settings.cache.files);
+  const inputs = context.rootfs ? contextKey : await contentHash(sources, stage.settings.cache);
   return stage.entriesStep(createdBy, [inputs, options.dest, options.chown ?? '', options.chmod ?? '', stage.container.WorkingDir ?? ''], async () => {
     const owner = await ownerFor(stage, options.chown);
     return planCopy(sources, {
@@ -306,7 +328,7 @@ export async function addStep(stage: Stage, context: BuildContext, options: Copy
       }
     }
     sources.push(...collectSources(context, plain, options));
-    keyParts.push(context.rootfs ? contextKey : hashSources(sources.filter((s) => !isUrl(s.pattern)), settings.cache.files));
+    keyParts.push(context.rootfs ? contextKey : await contentHash(sources.filter((s) => !isUrl(s.pattern)), settings.cache));
     for (const archive of archives) {
       const entry = context.entry(archive.pattern)!;
       keyParts.push(`archive\0${archive.pattern}\0${fileDigest(entry, settings.cache.files)}`);

@@ -58,3 +58,29 @@ test('isUrl and canRunPlatform', () => {
   assert.equal(canRunPlatform({ os: 'linux', architecture: hostArchitecture() }), true);
   assert.equal(canRunPlatform({ os: 'windows', architecture: hostArchitecture() }), false);
 });
+
+test('contentHash answers an unchanged source set from its record without touching the file table', async (t) => {
+  const { contentHash } = await import('../../../src/build/steps.js');
+  const { MemoryBuildCache } = await import('../../../src/build/cache.js');
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'a'), 'a');
+  const inner = new MemoryBuildCache();
+  let tableUses = 0;
+  const cache = {
+    get: (k: string) => inner.get(k),
+    set: (k: string, r: Parameters<typeof inner.set>[1]) => inner.set(k, r),
+    flush: () => inner.flush(),
+    get files() {
+      tableUses++;
+      return inner.files;
+    },
+  };
+  const sources = () => collectSources(new BuildContext(dir), ['.'], {});
+  const first = await contentHash(sources(), cache);
+  assert.equal(tableUses, 1);
+  assert.equal(await contentHash(sources(), cache), first);
+  assert.equal(tableUses, 1, 'the second call is answered by the source-set record');
+  await writeFile(join(dir, 'a'), 'changed');
+  assert.notEqual(await contentHash(sources(), cache), first);
+  assert.equal(tableUses, 2);
+});
