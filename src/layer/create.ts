@@ -19,7 +19,7 @@ import { compressStream } from './compress.js';
 import { canonicalPath, comparePaths, defaultMode, parentOf, type LayerEntry } from './entry.js';
 import { InvalidEntryError } from './errors.js';
 import { ChunkPool, DEFAULT_CHUNK_SIZE, writeTar, type WritableEntry } from './tar-writer.js';
-import { walkDirectory } from './walk.js';
+import { walkEntries } from './walk.js';
 import { readTreeXattrsAsync } from './xattr.js';
 
 /** What a layer is made from. */
@@ -139,48 +139,83 @@ export function* preparedEntries(input: Iterable<LayerEntry>, options: EntryOpti
     } else if (e.type === 'file' && movedTo.has(e.path)) {
       e = { path: e.path, type: 'hardlink', linkname: movedTo.get(e.path) as string };
     }
-    let mtime = options.mtime ?? e.mtime ?? epoch ?? 0;
-    if (epoch !== undefined && mtime > epoch) mtime = epoch;
-    let mode = e.mode ?? defaultMode(e.type);
-    if (options.chmod !== undefined && e.type !== 'symlink' && e.type !== 'hardlink') mode = options.chmod;
-    let size = 0;
-    let content = e.content;
-    if (e.type === 'file') {
-      if (typeof content === 'string') content = Buffer.from(content, 'utf8');
-      if (content instanceof Uint8Array) size = content.length;
-      else if (e.size !== undefined) size = e.size;
-      else if (content !== undefined || e.sourcePath !== undefined) throw new InvalidEntryError(e.path, 'a streamed file needs a size');
-      if (e.size !== undefined && e.size !== size) throw new InvalidEntryError(e.path, `size ${e.size} does not match its ${size}-byte content`);
-      if (!Number.isSafeInteger(size) || size < 0) throw new InvalidEntryError(e.path, `invalid size ${size}`);
-    }
-    let linkname = e.linkname ?? '';
     if (e.type === 'hardlink') {
       if (!e.linkname) throw new InvalidEntryError(e.path, 'a hardlink needs a linkname');
-      linkname = canonicalPath(e.linkname);
-      if (!written.has(linkname)) throw new InvalidEntryError(e.path, `hardlink target "${linkname}" is not an earlier file of the layer`);
-    } else if (e.type === 'symlink' && linkname === '') {
-      throw new InvalidEntryError(e.path, 'a symlink needs a linkname');
+      const target = canonicalPath(e.linkname);
+      if (!written.has(target)) throw new InvalidEntryError(e.path, `hardlink target "${target}" is not an earlier file of the layer`);
+      e = { ...e, linkname: target };
     }
     written.add(e.path);
-    yield {
-      header: {
-        path: e.type === 'dir' ? `${e.path}/` : e.path,
-        type: e.type,
-        mode,
-        uid: options.chown?.uid ?? e.uid ?? 0,
-        gid: options.chown?.gid ?? e.gid ?? 0,
-        size,
-        mtime,
-        linkname,
-        uname: '',
-        gname: '',
-        devmajor: e.devmajor ?? 0,
-        devminor: e.devminor ?? 0,
-        xattrs: e.xattrs && Object.keys(e.xattrs).length > 0 ? e.xattrs : undefined,
-      },
-      content,
-      sourcePath: e.sourcePath,
-    };
+    yield finalizeEntry(e, options, epoch);
+  }
+}
+
+/**
+ * The final tar header of one entry whose path (and hardlink target) is already canonical and
+ * prefixed: defaults, chown/chmod/mtime options, SOURCE_DATE_EPOCH clamp, size checks.
+ */
+export function finalizeEntry(e: LayerEntry, options: EntryOptions, epoch: number | undefined): WritableEntry {
+  let mtime = options.mtime ?? e.mtime ?? epoch ?? 0;
+  if (epoch !== undefined && mtime > epoch) mtime = epoch;
+  let mode = e.mode ?? defaultMode(e.type);
+  if (options.chmod !== undefined && e.type !== 'symlink' && e.type !== 'hardlink') mode = options.chmod;
+  let size = 0;
+  let content = e.content;
+  if (e.type === 'file') {
+    if (typeof content === 'string') content = Buffer.from(content, 'utf8');
+    if (content instanceof Uint8Array) size = content.length;
+    else if (e.size !== undefined) size = e.size;
+    else if (content !== undefined || e.sourcePath !== undefined) throw new InvalidEntryError(e.path, 'a streamed file needs a size');
+    if (e.size !== undefined && e.size !== size) throw new InvalidEntryError(e.path, `size ${e.size} does not match its ${size}-byte content`);
+    if (!Number.isSafeInteger(size) || size < 0) throw new InvalidEntryError(e.path, `invalid size ${size}`);
+  }
+  const linkname = e.linkname ?? '';
+  if (e.type === 'symlink' && linkname === '') throw new InvalidEntryError(e.path, 'a symlink needs a linkname');
+  return {
+    header: {
+      path: e.type === 'dir' ? `${e.path}/` : e.path,
+      type: e.type,
+      mode,
+      uid: options.chown?.uid ?? e.uid ?? 0,
+      gid: options.chown?.gid ?? e.gid ?? 0,
+      size,
+      mtime,
+      linkname,
+      uname: '',
+      gname: '',
+      devmajor: e.devmajor ?? 0,
+      devminor: e.devminor ?? 0,
+      xattrs: e.xattrs && Object.keys(e.xattrs).length > 0 ? e.xattrs : undefined,
+    },
+    content,
+    sourcePath: e.sourcePath,
+  };
+}
+
+/**
+ * Directory sources, streamed: the walk already yields unique canonical paths in layer order with
+ * parents first and hardlinks after their targets, so entries go to the writer one at a time and
+ * memory does not grow with the number of files.
+ */
+function* streamedDirectoryEntries(
+  walked: Iterable<LayerEntry>,
+  options: EntryOptions,
+  xattrs: Map<string, Record<string, Uint8Array>>,
+): Generator<WritableEntry> {
+  const epoch = options.sourceDateEpoch ?? envSourceDateEpoch();
+  const prefix = options.prefix === undefined ? '' : canonicalPath(options.prefix);
+  if (prefix !== '') {
+    const parts = prefix.split('/');
+    for (let i = 1; i <= parts.length; i++) yield finalizeEntry({ path: parts.slice(0, i).join('/'), type: 'dir' }, options, epoch);
+  }
+  for (const e of walked) {
+    const x = xattrs.get(e.path);
+    if (x) e.xattrs = x;
+    if (prefix !== '') {
+      e.path = `${prefix}/${e.path}`;
+      if (e.type === 'hardlink' && e.linkname) e.linkname = `${prefix}/${e.linkname}`;
+    }
+    yield finalizeEntry(e, options, epoch);
   }
 }
 
@@ -214,18 +249,10 @@ export function tarOfSource(source: LayerSource, options: Omit<CreateLayerOption
 }
 
 async function* tarOfDirectory(dir: string, options: Omit<CreateLayerOptions, 'store'>, chunkSize: number, pool: ChunkPool | undefined): AsyncGenerator<Buffer> {
-  const xattrs = options.xattrs === false ? undefined : readTreeXattrsAsync(dir);
-  const walked = walkDirectory(dir, { include: options.include, xattrs: false, subsecondMtime: options.subsecondMtime });
-  if (xattrs) {
-    const found = await xattrs;
-    if (found.size > 0) {
-      for (const entry of walked) {
-        const x = found.get(entry.path);
-        if (x) entry.xattrs = x;
-      }
-    }
-  }
-  yield* writeTar(preparedEntries(walked, { ...options, include: undefined }, true), chunkSize, pool);
+  // The xattr helper scans the tree in its own process; the first member waits for it.
+  const xattrs = options.xattrs === false ? new Map<string, Record<string, Uint8Array>>() : await readTreeXattrsAsync(dir);
+  const walked = walkEntries(dir, { include: options.include, subsecondMtime: options.subsecondMtime });
+  yield* writeTar(streamedDirectoryEntries(walked, options, xattrs), chunkSize, pool);
 }
 
 /**

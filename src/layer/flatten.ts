@@ -12,10 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Descriptor } from '../image/types.js';
 import type { BlobStore } from '../store/blob-store.js';
-import { createLayer, preparedEntries, type CreateLayerOptions, type EntryOptions, type LayerResult } from './create.js';
+import { createLayer, tarOfSource, type CreateLayerOptions, type EntryOptions, type LayerResult, type LayerSource } from './create.js';
 import { extractLayers, type ApplyOptions } from './extract.js';
-import { DEFAULT_CHUNK_SIZE, writeTar } from './tar-writer.js';
-import { walkDirectory, type WalkedEntry } from './walk.js';
+import { walkDirectory } from './walk.js';
 
 /** Options of {@link flattenLayers}. */
 export interface FlattenOptions extends Omit<CreateLayerOptions, 'store'> {
@@ -27,30 +26,40 @@ export interface FlattenOptions extends Omit<CreateLayerOptions, 'store'> {
   tmpDir?: string | undefined;
 }
 
-async function merged(store: BlobStore, layers: readonly Descriptor[], apply: ApplyOptions, tmp: string): Promise<{ dir: string; entries: WalkedEntry[] }> {
+/** The stack applied in a scratch directory, and the owners the extractor could not apply. */
+async function merged(store: BlobStore, layers: readonly Descriptor[], apply: ApplyOptions, tmp: string): Promise<{ dir: string; owners: Map<string, { uid: number; gid: number }> }> {
   const dir = mkdtempSync(join(tmp, 'oci-kit-flatten-'));
   try {
     const result = await extractLayers(store, layers, dir, { ...apply, devices: apply.devices ?? 'skip' });
-    const entries = walkDirectory(dir);
-    for (const entry of entries) {
-      const owner = result.owners.get(entry.path);
-      if (owner) {
-        entry.uid = owner.uid;
-        entry.gid = owner.gid;
-      }
-    }
-    return { dir, entries };
+    return { dir, owners: result.owners };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
 }
 
+/**
+ * The scratch tree as a layer source: streamed from disk when every owner is on disk (root), else
+ * an entry list with the recorded owners put back.
+ */
+function sourceOf(dir: string, owners: Map<string, { uid: number; gid: number }>): LayerSource {
+  if (owners.size === 0) return { dir };
+  const entries = walkDirectory(dir);
+  for (const entry of entries) {
+    const owner = owners.get(entry.path);
+    if (owner) {
+      entry.uid = owner.uid;
+      entry.gid = owner.gid;
+    }
+  }
+  return { entries };
+}
+
 /** Squashes `layers` (lowest first) into one layer written to `options.target ?? store`. */
 export async function flattenLayers(store: BlobStore, layers: readonly Descriptor[], options: FlattenOptions = {}): Promise<LayerResult> {
-  const { dir, entries } = await merged(store, layers, options.apply ?? {}, options.tmpDir ?? tmpdir());
+  const { dir, owners } = await merged(store, layers, options.apply ?? {}, options.tmpDir ?? tmpdir());
   try {
-    return await createLayer({ entries }, { ...options, store: options.target ?? store });
+    return await createLayer(sourceOf(dir, owners), { ...options, store: options.target ?? store });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -62,9 +71,9 @@ export async function* exportFilesystem(
   layers: readonly Descriptor[],
   options: EntryOptions & { apply?: ApplyOptions | undefined; tmpDir?: string | undefined } = {},
 ): AsyncGenerator<Buffer> {
-  const { dir, entries } = await merged(store, layers, options.apply ?? {}, options.tmpDir ?? tmpdir());
+  const { dir, owners } = await merged(store, layers, options.apply ?? {}, options.tmpDir ?? tmpdir());
   try {
-    yield* writeTar(preparedEntries(entries, options, true), DEFAULT_CHUNK_SIZE);
+    yield* tarOfSource(sourceOf(dir, owners), options);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

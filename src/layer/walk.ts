@@ -73,13 +73,14 @@ export function entryOfFile(absPath: string, layerPath: string, st: Stats, subse
 }
 
 /**
- * Every member below `root` (not `root` itself), sorted, with `sourcePath` set for files and
- * `hardlink` entries for the second and later names of an inode.
+ * Every member below `root` (not `root` itself), in layer order, one at a time: memory holds only
+ * the name lists of the directories being visited and the inodes seen with more than one link.
+ * `sourcePath` is set for files; the second and later names of an inode are `hardlink` entries.
  */
-export function walkDirectory(root: string, options: WalkOptions = {}): WalkedEntry[] {
-  const out: WalkedEntry[] = [];
+export function* walkEntries(root: string, options: Omit<WalkOptions, 'xattrs'> = {}): Generator<WalkedEntry> {
   const subsecond = options.subsecondMtime === true;
-  const visit = (absDir: string, relDir: string): void => {
+  const firstName = new Map<string, string>();
+  function* visit(absDir: string, relDir: string): Generator<WalkedEntry> {
     const names = readdirSync(absDir).sort(compareSiblings);
     for (const name of names) {
       const rel = relDir === '' ? name : `${relDir}/${name}`;
@@ -87,12 +88,27 @@ export function walkDirectory(root: string, options: WalkOptions = {}): WalkedEn
       const abs = join(absDir, name);
       const entry = entryOfFile(abs, rel, lstatSync(abs), subsecond);
       if (!entry) continue;
-      out.push(entry);
-      if (entry.type === 'dir') visit(abs, rel);
+      if (entry.type === 'file' && entry.nlink > 1) {
+        const key = `${entry.dev}:${entry.ino}`;
+        const first = firstName.get(key);
+        if (first === undefined) firstName.set(key, rel);
+        else {
+          entry.type = 'hardlink';
+          entry.linkname = first;
+          entry.size = 0;
+          delete entry.sourcePath;
+        }
+      }
+      yield entry;
+      if (entry.type === 'dir') yield* visit(abs, rel);
     }
-  };
-  visit(root, '');
-  linkHardlinks(out);
+  }
+  yield* visit(root, '');
+}
+
+/** All of {@link walkEntries} as an array, with xattrs read when asked (default true). */
+export function walkDirectory(root: string, options: WalkOptions = {}): WalkedEntry[] {
+  const out = [...walkEntries(root, options)];
   if (options.xattrs !== false) {
     const found = readXattrs(root, out.map((e) => e.path));
     for (const entry of out) {

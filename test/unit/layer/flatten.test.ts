@@ -54,3 +54,14 @@ test('a layer whose bytes do not match its descriptor is refused', async () => {
   const forged = { ...l1!, size: l1!.size + 1 };
   await assert.rejects(flattenLayers(store, [forged]), { code: 'ERR_SIZE_MISMATCH' });
 });
+
+test('owners survive flattening whether or not the scratch extraction could apply them', async () => {
+  const store = new MemoryStore();
+  const l = await createLayer({ entries: [{ path: 'home/u/f', type: 'file', content: 'x', uid: 1000, gid: 1001 }] }, { store, sourceDateEpoch: 0 });
+  for (const sameOwner of [false, ...(process.getuid?.() === 0 ? [true] : [])]) {
+    const flat = await flattenLayers(store, [l.descriptor], { sourceDateEpoch: 0, apply: { sameOwner } });
+    const owners: string[] = [];
+    for await (const e of readTar(decompressStream(await openLayer(store, flat.descriptor)))) owners.push(`${e.path}:${e.uid}:${e.gid}`);
+    assert.ok(owners.includes('home/u/f:1000:1001'), `sameOwner ${sameOwner}: ${owners.join(' ')}`);
+  }
+});
