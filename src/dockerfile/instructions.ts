@@ -419,7 +419,7 @@ export class InstructionBuilder {
             sources.push(src);
           }
         }
-        const common = {
+        const common: Omit<CopyInstruction, keyof InstructionBase | 'parents'> & { parents?: boolean; keepGitDir?: boolean } = {
           sources,
           sourceContents,
           destination,
@@ -434,14 +434,16 @@ export class InstructionBuilder {
           this.fail(`invalid --chmod=${chmod}: expected an octal mode like 0755 or a symbolic mode like u+x`, flagRange(flags, 'chmod', node));
         }
         if (kind === 'COPY') {
-          const out: CopyInstruction = extend(base, { ...common, parents: values.bools['parents'] ?? false });
+          common.parents = values.bools['parents'] ?? false;
+          const out = extend<CopyInstruction>(base, common as Omit<CopyInstruction, keyof InstructionBase>);
           const from = values.strings['from'];
           if (from !== undefined) out.from = from;
           if (chown !== undefined) out.chown = chown;
           if (chmod !== undefined) out.chmod = chmod;
           return out;
         }
-        const out: AddInstruction = extend(base, { ...common, keepGitDir: values.bools['keep-git-dir'] ?? false });
+        common.keepGitDir = values.bools['keep-git-dir'] ?? false;
+        const out = extend<AddInstruction>(base, common as unknown as Omit<AddInstruction, keyof InstructionBase>);
         if (chown !== undefined) out.chown = chown;
         if (chmod !== undefined) out.chmod = chmod;
         const checksum = values.strings['checksum'];
@@ -528,12 +530,14 @@ export class InstructionBuilder {
     const flags: Flag[] = [];
     if (node.flags.length === 0) return { flags, values: NO_FLAG_VALUES };
     const spec = FLAG_SPECS[kind] ?? {};
-    const values: FlagValues = { bools: {}, strings: {}, lists: {} };
+    // Each flag name has one type, so one record can serve all three views.
+    const record: Record<string, never> = {};
+    const values: FlagValues = { bools: record, strings: record, lists: record };
     for (const token of node.flags) {
-      const body = token.text.slice(2);
-      const eq = body.indexOf('=');
-      const name = eq < 0 ? body : body.slice(0, eq);
-      const value = eq < 0 ? undefined : body.slice(eq + 1);
+      const text = token.text;
+      const eq = text.indexOf('=', 2);
+      const name = eq < 0 ? text.slice(2) : text.slice(2, eq);
+      const value = eq < 0 ? undefined : text.slice(eq + 1);
       const type = spec[name];
       if (type === undefined) {
         const known = Object.keys(spec);
