@@ -112,9 +112,7 @@ export class Stage {
 
   /** A stage on an image whose manifest digest is `digest`. */
   static fromImage(settings: BuildSettings, config: ImageConfig, layers: Descriptor[], digest: string): Stage {
-    const stage = new Stage(settings, config, layers, stepKey('image', digest));
-    // Docker's default for images without an explicit Env: the PATH RUN steps rely on.
-    return stage;
+    return new Stage(settings, config, layers, stepKey('image', digest));
   }
 
   /** A new stage that starts where this one ends (`FROM <stage>`); the rootfs is not shared. */

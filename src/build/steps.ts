@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, openSync, readSync, closeSync, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, readSync, closeSync, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import type { Platform } from '../image/types.js';
 import type { LayerEntry } from '../layer/entry.js';
 import type { BuildCache, FileDigestCache } from './cache.js';
 import { FileDigestCache as FileDigests } from './cache.js';
-import { BuildContext, type ContextEntry, type WalkedEntry } from './context.js';
+import { BuildContext, type ContextEntry } from './context.js';
 import { IgnoreMatcher } from './dockerignore.js';
 import { addMissingParents, planCopy, resolveDestination, type CopySource } from './copy.js';
 import { BuildError } from './errors.js';
@@ -466,9 +466,3 @@ export async function workdirStep(stage: Stage, dir: string, createdBy: string):
   });
 }
 
-/** Reads a whole small file (used for heredoc and Dockerfile inputs). */
-export function readText(path: string): string {
-  return readFileSync(path, 'utf8');
-}
-
-export type { WalkedEntry };
