@@ -12,7 +12,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createHasher, type Hasher } from '../digest/hasher.js';
 import { parseDigest, type Digest } from '../digest/digest.js';
 import { DigestMismatchError, VerifyingStream, verifyBytes } from '../digest/verify.js';
@@ -26,15 +25,14 @@ import type { RegistryEvents } from './events.js';
 import {
   Transport,
   discardBody,
-  isTransientNetworkError,
   readBody,
   resolveEndpoint,
-  safeUrl,
   type Endpoint,
   type HttpResponse,
   type RequestBody,
   type TransportOptions,
 } from './transport.js';
+import { BlobReader } from './blob-reader.js';
 import { uploadBlob, type UploadOptions, type UploadResult, type UploadSource } from './upload.js';
 
 /** A repository on a registry. A parsed reference (`Reference`) fits this shape. */
@@ -346,7 +344,7 @@ export class RegistryClient extends EventEmitter<RegistryEvents> {
    * with `ERR_DIGEST_MISMATCH`/`ERR_SIZE_MISMATCH` at its end when the content is wrong.
    */
   openBlob(repo: RepositoryName, descriptor: Pick<Descriptor, 'digest' | 'size'>, options: CallOptions & { verify?: boolean } = {}): Readable {
-    const source = Readable.from(this.blobChunks(repo, descriptor, options.signal), { objectMode: false, highWaterMark: 1024 * 1024 });
+    const source = this.blobReader(repo, descriptor, options.signal);
     if (options.verify === false) return source;
     const verifier = new VerifyingStream({ digest: descriptor.digest, size: descriptor.size, what: `blob ${descriptor.digest}` });
     source.on('error', (err) => verifier.destroy(err));
@@ -356,73 +354,45 @@ export class RegistryClient extends EventEmitter<RegistryEvents> {
   /** Reads a whole (small) blob such as a config, verified. */
   async getBlob(repo: RepositoryName, descriptor: Pick<Descriptor, 'digest' | 'size'>, options: CallOptions = {}): Promise<Buffer> {
     const chunks: Buffer[] = [];
-    for await (const chunk of this.blobChunks(repo, descriptor, options.signal)) chunks.push(chunk);
+    for await (const chunk of this.blobReader(repo, descriptor, options.signal) as AsyncIterable<Buffer>) chunks.push(chunk);
     const bytes = Buffer.concat(chunks);
     verifyBytes(bytes, { digest: descriptor.digest, size: descriptor.size, what: `blob ${descriptor.digest}` });
     return bytes;
   }
 
-  private async *blobChunks(repo: RepositoryName, descriptor: Pick<Descriptor, 'digest' | 'size'>, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+  private blobReader(repo: RepositoryName, descriptor: Pick<Descriptor, 'digest' | 'size'>, signal: AbortSignal | undefined): BlobReader {
     const label = repositoryLabel(repo);
     const what = `GET blob ${label}@${descriptor.digest}`;
     const progress = { direction: 'pull' as const, repository: label, digest: descriptor.digest, transferred: 0, total: descriptor.size };
     this.emit('blob-start', { ...progress });
-    let received = 0;
-    let failures = 0;
-    for (;;) {
-      const headers: Record<string, string> = {};
-      if (received > 0) headers.range = `bytes=${received}-`;
-      const res = await this.request(repo.registry, {
-        method: 'GET',
-        path: v2(repo.repository, `blobs/${descriptor.digest}`),
-        headers,
-        scopes: [repositoryScope(repo.repository, ['pull'])],
-        signal,
-        useMirrors: true,
-        followRedirects: true,
-      });
-      let skip = 0;
-      if (res.status === 206 && received > 0) {
-        const start = Number(/bytes\s+(\d+)-/.exec(headerValue(res.headers['content-range']) ?? '')?.[1]);
-        if (start !== received) {
-          res.body.destroy();
-          throw new RegistryError(REGISTRY_ERROR_CODES.protocol, `${what}: asked for bytes from ${received}, got a range from ${start}`);
-        }
-      } else if (res.status === 200) {
-        skip = received;
-      } else {
-        await this.fail(what, res);
-      }
-      try {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          let data = chunk;
-          if (skip > 0) {
-            if (data.byteLength <= skip) {
-              skip -= data.byteLength;
-              continue;
-            }
-            data = data.subarray(skip);
-            skip = 0;
-          }
-          received += data.byteLength;
-          progress.transferred = received;
-          this.emit('blob-progress', progress);
-          yield data;
-        }
-        if (descriptor.size !== undefined && received < descriptor.size && !res.body.complete) {
-          throw new RegistryError(REGISTRY_ERROR_CODES.network, `${what}: connection closed after ${received} of ${descriptor.size} bytes`);
-        }
-        this.emit('blob-done', { ...progress });
-        return;
-      } catch (err) {
-        res.body.destroy();
-        failures++;
-        if (signal?.aborted || !isTransientNetworkError(err) || failures > this.transport.retry.retries) throw err;
-        const delayMs = this.transport.backoff(failures);
-        this.emit('retry', { method: 'GET', url: safeUrl(res.url), attempt: failures, delayMs, reason: `${(err as Error).message} after ${received} bytes` });
-        await sleep(delayMs, undefined, signal ? { signal } : undefined);
-      }
-    }
+    const retries = this.transport.retry.retries;
+    return new BlobReader({
+      what,
+      size: descriptor.size,
+      signal,
+      fetch: (offset) =>
+        this.request(repo.registry, {
+          method: 'GET',
+          path: v2(repo.repository, `blobs/${descriptor.digest}`),
+          headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+          scopes: [repositoryScope(repo.repository, ['pull'])],
+          signal,
+          useMirrors: true,
+          followRedirects: true,
+        }),
+      fail: (res) => this.fail(what, res),
+      retryDelay: (attempt, reason, url) => {
+        if (attempt > retries) return undefined;
+        const delayMs = this.transport.backoff(attempt);
+        this.emit('retry', { method: 'GET', url, attempt, delayMs, reason });
+        return delayMs;
+      },
+      onProgress: (received) => {
+        progress.transferred = received;
+        this.emit('blob-progress', progress);
+      },
+      onDone: (received) => this.emit('blob-done', { ...progress, transferred: received }),
+    });
   }
 
   /** Deletes a blob from a repository. */
