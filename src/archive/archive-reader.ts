@@ -29,7 +29,7 @@ export interface ArchiveFile {
 
 /** Everything one pass learnt about an archive. */
 export interface ArchiveContents {
-  /** Small top-level files (manifest.json, index.json, oci-layout, repositories, legacy `<hex>.json` configs). */
+  /** Small files: manifest.json, index.json, oci-layout, repositories, legacy `<hex>.json` configs and v1 `<id>/json`. */
   metadata: Map<string, Buffer>;
   /** Every other regular file, by clean path, now stored as a blob. */
   files: Map<string, ArchiveFile>;
@@ -54,13 +54,16 @@ const METADATA_TOTAL_FACTOR = 4;
 
 const TOP_LEVEL_METADATA = new Set(['manifest.json', 'index.json', 'oci-layout', 'repositories']);
 
+// Top-level metadata, and the v1 `<id>/json` of each layer directory: archives from before Docker
+// 1.10 have no manifest.json, and their image configs must be rebuilt from those.
 function isMetadata(path: string): boolean {
+  if (/^[^/]+\/json$/.test(path)) return true;
   return !path.includes('/') && (TOP_LEVEL_METADATA.has(path) || path.endsWith('.json'));
 }
 
-// Legacy v1 per-layer files that carry nothing manifest.json does not (`<id>/json`, `<id>/VERSION`).
+// Legacy v1 files that carry nothing oci-kit uses (`VERSION`, `<id>/VERSION`).
 function isIgnoredLegacyFile(path: string): boolean {
-  return path === 'VERSION' || /\/(?:json|VERSION)$/.test(path);
+  return path === 'VERSION' || /\/VERSION$/.test(path);
 }
 
 /**

@@ -8,6 +8,8 @@
  *   naming a config file and per-layer tars (`<id>/layer.tar` or `<hex>.tar`), with no manifest;
  *   oci-kit writes an OCI manifest for each image and keeps the layers as they are (uncompressed,
  *   as Docker keeps them), after checking each layer against the config's diffIDs.
+ * - Pre-1.10 `docker save`: only `repositories` and per-layer `<id>/json` + `layer.tar`; the config
+ *   is rebuilt from the top layer's v1 JSON, as Docker's own legacy loader does.
  *
  * Every blob is verified. Blobs enter the store while the archive streams by; tags are set only once
  * every image has been checked, and when anything fails the blobs this load added are removed again,
@@ -22,14 +24,14 @@ import { OCI, layerMediaType } from '../image/media-types.js';
 import { ANNOTATIONS, type Descriptor, type ImageManifest } from '../image/types.js';
 import { formatReference, parseReference } from '../reference/index.js';
 import type { ImageStore } from '../store/blob-store.js';
-import { readArchive, DEFAULT_MAX_METADATA_SIZE, type ArchiveContents, type ReadArchiveOptions } from './archive-reader.js';
+import { readArchive, DEFAULT_MAX_METADATA_SIZE, type ArchiveContents, type ArchiveFile, type ReadArchiveOptions } from './archive-reader.js';
 import { sniffCompression } from './compression.js';
 import { checkDescriptor, documentKind, parseJson, readDockerManifestJson, readIndex, readManifest, type DockerArchiveEntry } from './documents.js';
 import { ArchiveError, invalidArchive, missingBlob, unknownFormat } from './errors.js';
 import { blobPath, cleanArchivePath } from './paths.js';
 
 /** Which kind of archive was loaded. */
-export type ArchiveFormat = 'oci' | 'docker' | 'docker-legacy';
+export type ArchiveFormat = 'oci' | 'docker' | 'docker-legacy' | 'docker-v1';
 
 /** Options of {@link loadArchive}. */
 export interface LoadArchiveOptions extends ReadArchiveOptions {
@@ -77,7 +79,8 @@ export async function loadArchive(source: AsyncIterable<Uint8Array>, store: Imag
     let plan: LoadPlan;
     if (contents.metadata.has('index.json')) plan = await planFromLayout(reader, added, options);
     else if (contents.metadata.has('manifest.json')) plan = await planFromDockerManifest(reader, added);
-    else throw unknownFormat('it has neither an index.json (OCI / Docker 25+) nor a manifest.json (docker save)');
+    else if (contents.metadata.has('repositories')) plan = await planFromV1(reader, added);
+    else throw unknownFormat('it has neither an index.json (OCI / Docker 25+) nor a manifest.json or repositories file (docker save)');
 
     for (const image of plan.images) {
       for (const tag of image.tags) {
@@ -312,21 +315,13 @@ async function planFromDockerManifest(reader: ContentReader, added: Set<Digest>)
         }
         throw missingBlob(`the layer ${JSON.stringify(layerPath)}`, where);
       }
-      const compression = sniffCompression(file.head);
-      if (compression !== 'none' && compression !== 'gzip') {
-        throw invalidArchive(`${layerWhere} (${layerPath}) is ${compression}-compressed; legacy archives hold plain or gzip tars`);
-      }
-      let diffId = diffIdCache.get(file.digest);
-      if (!diffId) {
-        diffId = compression === 'none' ? file.digest : await gunzippedDigest(reader.store, file.digest);
-        diffIdCache.set(file.digest, diffId);
-      }
-      if (diffId !== expected) {
-        throw new ArchiveError('ERR_ARCHIVE_INVALID', `${layerWhere} (${layerPath}) has diffID ${diffId}, but the image config expects ${expected}`, {
+      const layer = await layerOf(reader, file, `${layerWhere} (${layerPath})`, diffIdCache);
+      if (layer.diffId !== expected) {
+        throw new ArchiveError('ERR_ARCHIVE_INVALID', `${layerWhere} (${layerPath}) has diffID ${layer.diffId}, but the image config expects ${expected}`, {
           hint: 'the archive is damaged or was tampered with; nothing was loaded',
         });
       }
-      layers.push({ mediaType: layerMediaType(compression === 'gzip' ? 'gzip' : 'none', 'oci'), digest: file.digest, size: file.size });
+      layers.push(layer.descriptor);
       reachable.add(file.digest);
     }
 
@@ -341,6 +336,96 @@ async function planFromDockerManifest(reader: ContentReader, added: Set<Digest>)
     }
   }
   return { format: 'docker-legacy', images: [...byDigest.values()], reachable };
+}
+
+/** A legacy layer file as a layer: plain or gzip tar, kept as it is, with its diffID. */
+async function layerOf(reader: ContentReader, file: ArchiveFile, where: string, cache: Map<Digest, Digest>): Promise<{ descriptor: Descriptor; diffId: Digest }> {
+  const compression = sniffCompression(file.head);
+  if (compression !== 'none' && compression !== 'gzip') {
+    throw invalidArchive(`${where} is ${compression}-compressed; legacy archives hold plain or gzip tars`);
+  }
+  let diffId = cache.get(file.digest);
+  if (!diffId) {
+    diffId = compression === 'none' ? file.digest : await gunzippedDigest(reader.store, file.digest);
+    cache.set(file.digest, diffId);
+  }
+  return { descriptor: { mediaType: layerMediaType(compression === 'gzip' ? 'gzip' : 'none', 'oci'), digest: file.digest, size: file.size }, diffId };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Archives from before Docker 1.10: `repositories` names each tag's top layer directory; each
+// `<id>/json` names its parent. The image config is rebuilt from the top layer's v1 JSON as Docker's
+// own legacy loader does (image spec v1: the v1 JSON carries the config fields of the image).
+
+interface V1Json {
+  id: string;
+  parent?: string;
+  created?: string;
+  author?: string;
+  comment?: string;
+  architecture?: string;
+  os?: string;
+  config?: Record<string, unknown>;
+  container_config?: { Cmd?: string[] };
+}
+
+async function planFromV1(reader: ContentReader, added: Set<Digest>): Promise<LoadPlan> {
+  const repositories = parseJson(reader.contents.metadata.get('repositories')!, 'repositories') as Record<string, Record<string, string>> | null;
+  if (typeof repositories !== 'object' || repositories === null) throw invalidArchive('repositories is not a JSON object');
+  const reachable = new Set<Digest>();
+  const byDigest = new Map<Digest, ArchiveImage>();
+  const cache = new Map<Digest, Digest>();
+  for (const [repository, tags] of Object.entries(repositories)) {
+    for (const [tag, topId] of Object.entries(tags ?? {})) {
+      const where = `repositories ${repository}:${tag}`;
+      const chain: V1Json[] = [];
+      for (let id: string | undefined = topId; id; id = chain[0]!.parent) {
+        if (chain.length > 1000) throw invalidArchive(`${where}: the layer parent chain does not end`);
+        const bytes = reader.contents.metadata.get(reader.resolve(`${id}/json`, where));
+        if (!bytes) throw missingBlob(`the layer ${id}/json`, where);
+        const v1 = parseJson(bytes, `${id}/json`) as V1Json;
+        if (typeof v1 !== 'object' || v1 === null) throw invalidArchive(`${id}/json is not a JSON object`);
+        chain.unshift(v1);
+      }
+      const layers: Descriptor[] = [];
+      const diffIds: Digest[] = [];
+      for (const v1 of chain) {
+        const path = reader.resolve(`${v1.id}/layer.tar`, where);
+        const file = reader.contents.files.get(path);
+        if (!file) throw missingBlob(`the layer ${path}`, where);
+        const layer = await layerOf(reader, file, path, cache);
+        layers.push(layer.descriptor);
+        diffIds.push(layer.diffId);
+        reachable.add(file.digest);
+      }
+      const top = chain[chain.length - 1]!;
+      const config = {
+        ...(top.created ? { created: top.created } : {}),
+        ...(top.author ? { author: top.author } : {}),
+        architecture: top.architecture ?? 'amd64',
+        os: top.os ?? 'linux',
+        ...(top.config ? { config: top.config } : {}),
+        rootfs: { type: 'layers', diff_ids: diffIds },
+        history: chain.map((v1) => ({
+          ...(v1.created ? { created: v1.created } : {}),
+          ...(v1.author ? { author: v1.author } : {}),
+          ...(v1.container_config?.Cmd ? { created_by: v1.container_config.Cmd.join(' ') } : {}),
+          ...(v1.comment ? { comment: v1.comment } : {}),
+        })),
+      };
+      const configDescriptor = await putSmall(reader.store, Buffer.from(JSON.stringify(config)), OCI.config, added);
+      reachable.add(configDescriptor.digest);
+      const manifest: ImageManifest = { schemaVersion: 2, mediaType: OCI.manifest, config: configDescriptor, layers };
+      const descriptor = await putSmall(reader.store, Buffer.from(JSON.stringify(manifest)), OCI.manifest, added);
+      reachable.add(descriptor.digest);
+      const image = byDigest.get(descriptor.digest) ?? { descriptor, tags: [] };
+      byDigest.set(descriptor.digest, image);
+      const name = normalizeName(`${repository}:${tag}`, where);
+      if (!image.tags.includes(name)) image.tags.push(name);
+    }
+  }
+  if (byDigest.size === 0) throw invalidArchive('repositories names no images');
+  return { format: 'docker-v1', images: [...byDigest.values()], reachable };
 }
 
 function configDiffIds(bytes: Buffer, where: string): Digest[] {

@@ -24,7 +24,7 @@ test('one pass keeps metadata in memory, stores other files as blobs, records li
   ]);
   const added = new Set<Digest>();
   const contents = await readArchive(chunked(archive, 100), store, added);
-  assert.deepEqual([...contents.metadata.keys()].sort(), ['abc.json', 'manifest.json']);
+  assert.deepEqual([...contents.metadata.keys()].sort(), ['abc.json', 'id1/json', 'manifest.json']);
   assert.deepEqual([...contents.files.keys()].sort(), [`blobs/sha256/${digestOf('blob').slice(7)}`, 'id1/layer.tar', 'old.tar']);
   assert.equal(contents.files.get('id1/layer.tar')!.digest, digestOf(layer));
   assert.deepEqual(contents.files.get('id1/layer.tar')!.head, layer.subarray(0, 8));

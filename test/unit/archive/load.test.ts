@@ -258,3 +258,35 @@ test('an index whose platforms are only partly in the archive is narrowed to wha
   // None present: an error, store unchanged.
   await rejectsUnchanged(new MemoryStore(), await archiveWith(two), 'ERR_ARCHIVE_MISSING_BLOB', /every manifest of index/);
 });
+
+test('a pre-Docker-1.10 archive (repositories + v1 layer json, no manifest.json) loads with a rebuilt config', async () => {
+  const base = await makeTar([{ name: 'etc/os', data: 'old' }]);
+  const top = await makeTar([{ name: 'app', data: 'app' }]);
+  const v1 = [
+    { id: 'a'.repeat(64), created: '2015-01-01T00:00:00Z', container_config: { Cmd: ['/bin/sh', '-c', '#(nop) ADD file'] }, architecture: 'amd64', os: 'linux' },
+    { id: 'b'.repeat(64), parent: 'a'.repeat(64), created: '2015-01-02T00:00:00Z', container_config: { Cmd: ['/bin/sh', '-c', 'make app'] }, config: { Cmd: ['/app'] }, architecture: 'amd64', os: 'linux' },
+  ];
+  const archive = await makeTar([
+    { name: `${v1[0]!.id}/VERSION`, data: '1.0' },
+    { name: `${v1[0]!.id}/json`, data: JSON.stringify(v1[0]) },
+    { name: `${v1[0]!.id}/layer.tar`, data: base },
+    { name: `${v1[1]!.id}/VERSION`, data: '1.0' },
+    { name: `${v1[1]!.id}/json`, data: JSON.stringify(v1[1]) },
+    { name: `${v1[1]!.id}/layer.tar`, data: top },
+    { name: 'repositories', data: JSON.stringify({ old: { v1: v1[1]!.id } }) },
+  ]);
+  const store = new MemoryStore();
+  const result = await loadArchive(chunked(archive), store);
+  assert.equal(result.format, 'docker-v1');
+  assert.deepEqual(result.images[0]!.tags, ['docker.io/library/old:v1']);
+  const manifest = JSON.parse((await store.get(result.images[0]!.descriptor.digest)).toString()) as { config: { digest: string }; layers: Array<{ digest: string }> };
+  const config = JSON.parse((await store.get(manifest.config.digest as `sha256:${string}`)).toString()) as { rootfs: { diff_ids: string[] }; config: { Cmd: string[] }; history: Array<{ created_by: string }> };
+  assert.deepEqual(config.rootfs.diff_ids, [digestOf(base), digestOf(top)]);
+  assert.deepEqual(manifest.layers.map((l) => l.digest), [digestOf(base), digestOf(top)]);
+  assert.deepEqual(config.config.Cmd, ['/app']);
+  assert.deepEqual(config.history.map((h) => h.created_by), ['/bin/sh -c #(nop) ADD file', '/bin/sh -c make app']);
+
+  // A parent that is not in the archive is an error, and nothing stays behind.
+  const broken = await makeTar([{ name: `${v1[1]!.id}/json`, data: JSON.stringify(v1[1]) }, { name: `${v1[1]!.id}/layer.tar`, data: top }, { name: 'repositories', data: JSON.stringify({ old: { v1: v1[1]!.id } }) }]);
+  await rejectsUnchanged(new MemoryStore(), broken, 'ERR_ARCHIVE_MISSING_BLOB', /json/);
+});
