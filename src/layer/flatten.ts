@@ -69,7 +69,7 @@ export async function flattenLayers(store: BlobStore, layers: readonly Descripto
 export async function* exportFilesystem(
   store: BlobStore,
   layers: readonly Descriptor[],
-  options: EntryOptions & { apply?: ApplyOptions | undefined; tmpDir?: string | undefined } = {},
+  options: Omit<CreateLayerOptions, 'store'> & { apply?: ApplyOptions | undefined; tmpDir?: string | undefined } = {},
 ): AsyncGenerator<Buffer> {
   const { dir, owners } = await merged(store, layers, options.apply ?? {}, options.tmpDir ?? tmpdir());
   try {

@@ -133,7 +133,7 @@ test('every compression carries the same tar (recycled chunk buffers never leak 
   }
   const store = new MemoryStore();
   const results = [];
-  for (const compression of ['none', 'gzip', 'zstd'] as const) results.push(await createLayer({ dir }, { store, compression, chunkSize: 64 * 1024 }));
+  for (const compression of ['none', 'gzip', 'zstd'] as const) results.push(await createLayer({ dir }, { store, compression, chunkSize: 64 * 1024, xattrs: false }));
   const [none, gzip, zstd] = results;
   assert.ok((none?.uncompressedSize ?? 0) > 6_000_000);
   assert.equal(gzip?.diffId, none?.diffId);
