@@ -248,6 +248,7 @@ interface FlagValues {
 }
 
 const NO_STRINGS: string[] = Object.freeze([]) as unknown as string[];
+const NO_FLAGS: Flag[] = Object.freeze([]) as unknown as Flag[];
 
 const NO_FLAG_VALUES: FlagValues = Object.freeze({ bools: Object.freeze({}), strings: Object.freeze({}), lists: Object.freeze({}) });
 
@@ -527,8 +528,8 @@ export class InstructionBuilder {
   };
 
   private parseFlags(node: ParseNode, kind: InstructionKind): { flags: Flag[]; values: FlagValues } {
+    if (node.flags.length === 0) return { flags: NO_FLAGS, values: NO_FLAG_VALUES };
     const flags: Flag[] = [];
-    if (node.flags.length === 0) return { flags, values: NO_FLAG_VALUES };
     const spec = FLAG_SPECS[kind] ?? {};
     // Each flag name has one type, so one record can serve all three views.
     const record: Record<string, never> = {};

@@ -125,6 +125,8 @@ interface StageScope {
   name?: string;
   vars: Map<string, string>;
   env: Map<string, string>;
+  /** An absolute WORKDIR was set in this stage. */
+  absoluteWorkdir: boolean;
 }
 
 class Checker {
@@ -265,7 +267,7 @@ class Checker {
     const env = new Map<string, string>();
     if (baseStage) for (const [k, v] of baseStage) env.set(k, v);
     else if (from.image.toLowerCase() !== 'scratch') for (const name of this.baseImageEnv) env.set(name, '');
-    const scope: StageScope = { vars: new Map(), env };
+    const scope: StageScope = { vars: new Map(), env, absoluteWorkdir: false };
     if (from.stageName !== undefined) scope.name = from.stageName.toLowerCase();
     return scope;
   }
@@ -365,10 +367,10 @@ class Checker {
       case 'WORKDIR': {
         const value = check(instruction.path) ?? instruction.path;
         const absolute = value.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(value) || value.startsWith('\\');
-        if (!absolute && !scope.vars.has('\0workdir') && !value.includes('$')) {
+        if (!absolute && !scope.absoluteWorkdir && !value.includes('$')) {
           this.report('WorkdirRelativePath', instruction.range, `Relative workdir "${instruction.path}" can have unexpected results if the base image changes`);
         }
-        if (absolute) scope.vars.set('\0workdir', value);
+        if (absolute) scope.absoluteWorkdir = true;
         break;
       }
       case 'USER':
