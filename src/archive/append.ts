@@ -7,7 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { appendLayer, createConfig, hostPlatform, layerMediaType, type LoadedImage } from '../image/index.js';
+import { appendLayer, createConfig, defaultCreated, hostPlatform, layerMediaType, type LoadedImage } from '../image/index.js';
 import type { Descriptor } from '../image/types.js';
 import { createLayer, decompressStream } from '../layer/index.js';
 import type { ImageStore } from '../store/blob-store.js';
@@ -46,6 +46,7 @@ export async function storeLayerTarball(store: ImageStore, source: AppendSource)
 export async function appendLayers(store: ImageStore, base: string, tarballs: AppendSource[], options: AppendOptions = {}): Promise<SurgeryResult> {
   const input: SurgeryInput = base === 'scratch' ? { image: scratchImage(options) } : await readImage(store, base, options.platform);
   let config = input.image.config;
+  const created = defaultCreated();
   const layers = [...input.image.manifest.layers];
   for (const [i, tarball] of tarballs.entries()) {
     const layer = await storeLayerTarball(store, tarball);
@@ -53,7 +54,8 @@ export async function appendLayers(store: ImageStore, base: string, tarballs: Ap
     layers.push(layer.descriptor);
     config = appendLayer(config, {
       diffId: layer.diffId,
-      history: { created_by: options.createdBy ?? `oci-kit append ${typeof tarball === 'string' ? tarball : `layer ${i + 1}`}`, ...(config.created ? { created: config.created } : {}) },
+      // The step happens now (or at SOURCE_DATE_EPOCH, for reproducible results).
+      history: { created, created_by: options.createdBy ?? `oci-kit append ${typeof tarball === 'string' ? tarball : `layer ${i + 1}`}` },
     });
   }
   return writeImage(store, input, { config, layers }, options);

@@ -43,3 +43,23 @@ test('appending to scratch makes an image of just the new layers', async () => {
   assert.deepEqual(image.config.rootfs.diff_ids, [digestOf(tar)]);
   assert.equal(image.manifest.layers.length, 1);
 });
+
+test('with SOURCE_DATE_EPOCH the appended history entry has that time and the result is reproducible', async (t) => {
+  const saved = process.env.SOURCE_DATE_EPOCH;
+  process.env.SOURCE_DATE_EPOCH = '1700000000';
+  t.after(() => (saved === undefined ? delete process.env.SOURCE_DATE_EPOCH : (process.env.SOURCE_DATE_EPOCH = saved)));
+  const tar = await makeTar([{ name: 'r', data: 'r' }]);
+  const digests = [];
+  for (let i = 0; i < 2; i++) {
+    const store = new MemoryStore();
+    await storeImage(store, await makeImage(['base']), 'docker.io/library/base:1');
+    async function* bytes() {
+      yield tar;
+    }
+    const result = await appendLayers(store, 'base:1', [bytes()]);
+    const image = await loadImage(store, result.descriptor);
+    assert.equal(image.config.history?.at(-1)?.created, '2023-11-14T22:13:20Z');
+    digests.push(result.descriptor.digest);
+  }
+  assert.equal(digests[0], digests[1]);
+});
