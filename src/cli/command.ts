@@ -44,6 +44,11 @@ export interface Command {
   options?: OptionSpec;
   /** Help text for each option, keyed by option name. */
   optionHelp?: Record<string, string>;
+  /**
+   * The values `--format` takes for this command (default: `table`, `json`). A command whose
+   * `--format` means something else (`save --format docker|oci`) lists its own values.
+   */
+  formats?: string[];
   /** Whether options may follow positionals (default true); false for commands like `run IMAGE CMD...`. */
   optionsAnywhere?: boolean;
   /** Returns the process exit code (0 when omitted). */

@@ -124,8 +124,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       env: io.env,
       signal,
     };
-    if (ctx.format !== 'table' && ctx.format !== 'json') {
-      throw new UsageError(`--format must be "table" or "json", not "${ctx.format}"`);
+    const formats = command.formats ?? ['table', 'json'];
+    if (options.format !== undefined && !formats.includes(ctx.format)) {
+      throw new UsageError(`--format must be ${formats.map((f) => `"${f}"`).join(' or ')}, not "${ctx.format}"`);
     }
     const code = await command.run(ctx);
     return code ?? 0;

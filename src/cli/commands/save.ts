@@ -8,32 +8,30 @@ import { saveArchive } from '../../archive/save.js';
 import { ArchiveError } from '../../archive/errors.js';
 import { progressLine } from '../../archive/progress.js';
 import { OciLayout } from '../../store/layout.js';
-import { UsageError, printJson, stringOption, type Command } from '../command.js';
+import { UsageError, stringOption, type Command } from '../command.js';
 
 export const saveCommand: Command = {
   name: 'save',
   summary: 'Save images to a docker save or OCI archive',
-  usage: 'save [-o FILE] [--archive-format docker|oci] [--platform P] REF...',
+  usage: 'save [-o FILE] [--format docker|oci] [--platform P] REF...',
+  formats: ['docker', 'oci'],
   description:
     'The docker format is what Docker 25+ writes (an OCI layout plus manifest.json), which every\n' +
     '`docker load` and `skopeo ... docker-archive:` reads. Several images share their blobs.\n' +
     'Without -o the archive goes to stdout, which must not be a terminal.',
   options: {
     output: { type: 'string', short: 'o' },
-    'archive-format': { type: 'string' },
     platform: { type: 'string' },
   },
   optionHelp: {
     output: 'archive file to write (default: stdout)',
-    'archive-format': 'docker (default) or oci (--format stays the output format: table or json)',
+    format: 'archive format: docker (default) or oci',
     platform: 'platform to take from multi-platform images in docker archives (default: the host)',
   },
   async run(ctx) {
     if (ctx.args.length === 0) throw new UsageError('save needs at least one image reference');
-    // `--format` is the global output-format option; `save --format oci` is accepted as docker's spelling.
-    const requested = stringOption(ctx.options, 'archive-format') ?? (ctx.format === 'table' || ctx.format === 'json' ? undefined : ctx.format);
-    const format = requested ?? 'docker';
-    if (format !== 'docker' && format !== 'oci') throw new UsageError(`--archive-format must be docker or oci, not "${format}"`);
+    // For save, `--format` is the archive format (as in `docker save --format`), checked by main.
+    const format = ctx.format === 'oci' ? 'oci' : 'docker';
     const output = stringOption(ctx.options, 'output');
     if (!output && ctx.stdout.isTTY) {
       throw new ArchiveError('ERR_ARCHIVE_TTY', 'refusing to write an archive to a terminal', { hint: 'use -o FILE or redirect stdout' });
@@ -54,8 +52,7 @@ export const saveCommand: Command = {
       progress.finish();
     }
     if (output && output !== '-' && !ctx.quiet) {
-      if (ctx.format === 'json') printJson(ctx.stdout, result);
-      else ctx.stderr.write(`Saved ${result.images.length} image${result.images.length === 1 ? '' : 's'} (${result.size} bytes) to ${output}\n`);
+      ctx.stderr.write(`Saved ${result.images.length} image${result.images.length === 1 ? '' : 's'} (${result.size} bytes) to ${output}\n`);
     }
   },
 };

@@ -10,7 +10,7 @@ import { BIN, runCli, spawnCli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { makeImage, storeImage } from '../archive/fixtures.js';
 
-test('save -o writes a docker archive; --archive-format oci an OCI archive; stdout when not a TTY', async (t) => {
+test('save -o writes a docker archive; --format oci an OCI archive; stdout when not a TTY', async (t) => {
   const dir = await tempDir(t);
   const storeDir = join(dir, 'store');
   const store = await OciLayout.open(storeDir, { create: true });
@@ -24,7 +24,7 @@ test('save -o writes a docker archive; --archive-format oci an OCI archive; stdo
   assert.ok(archive.includes(Buffer.from('manifest.json')));
 
   const oci = join(dir, 'cli-oci.tar');
-  assert.equal((await runCli(['--store', storeDir, 'save', '--archive-format', 'oci', '-o', oci, 'cli:1'])).code, 0);
+  assert.equal((await runCli(['--store', storeDir, 'save', '--format', 'oci', '-o', oci, 'cli:1'])).code, 0);
   assert.ok(!(await readFile(oci)).includes(Buffer.from('manifest.json')));
 
   const piped = await runCli(['--store', storeDir, 'save', 'cli:1']);
