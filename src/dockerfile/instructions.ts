@@ -227,6 +227,13 @@ export type Instruction =
   | MaintainerInstruction | OnbuildInstruction | RunInstruction | ShellInstruction
   | StopsignalInstruction | UserInstruction | VolumeInstruction | WorkdirInstruction;
 
+/** Keyword spellings (upper and lower case) to kinds; other casings go through toUpperCase. */
+const KIND_BY_KEYWORD = new Map<string, InstructionKind>();
+for (const kind of INSTRUCTION_KINDS) {
+  KIND_BY_KEYWORD.set(kind, kind);
+  KIND_BY_KEYWORD.set(kind.toLowerCase(), kind);
+}
+
 type FlagType = 'bool' | 'string' | 'strings';
 
 /** The flags each instruction accepts (BuildKit instructions/parse.go). */
@@ -331,8 +338,8 @@ export class InstructionBuilder {
   }
 
   build(node: ParseNode, heredocs: Heredoc[] = node.heredocs, nested = false): Instruction {
-    const kind = node.keyword.toUpperCase() as InstructionKind;
-    if (!(INSTRUCTION_KINDS as readonly string[]).includes(kind)) {
+    const kind = KIND_BY_KEYWORD.get(node.keyword) ?? KIND_BY_KEYWORD.get(node.keyword.toUpperCase());
+    if (kind === undefined) {
       const suggestion = suggestKeyword(node.keyword);
       this.fail(
         `unknown instruction: ${node.keyword}`,
