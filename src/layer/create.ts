@@ -19,8 +19,8 @@ import { compressStream } from './compress.js';
 import { canonicalPath, comparePaths, defaultMode, parentOf, type LayerEntry } from './entry.js';
 import { InvalidEntryError } from './errors.js';
 import { ChunkPool, DEFAULT_CHUNK_SIZE, writeTar, type WritableEntry } from './tar-writer.js';
-import { walkEntries } from './walk.js';
-import { readTreeXattrsAsync } from './xattr.js';
+import { walkEntries, type WalkedEntry } from './walk.js';
+import { XattrLookup } from './xattr.js';
 
 /** What a layer is made from. */
 export type LayerSource =
@@ -195,29 +195,52 @@ export function finalizeEntry(e: LayerEntry, options: EntryOptions, epoch: numbe
 /**
  * Directory sources, streamed: the walk already yields unique canonical paths in layer order with
  * parents first and hardlinks after their targets, so entries go to the writer one at a time and
- * memory does not grow with the number of files.
+ * memory does not grow with the number of files. xattrs are looked up in batches by a helper
+ * process, one batch ahead of the writer.
  */
-function* streamedDirectoryEntries(
-  walked: Iterable<LayerEntry>,
-  options: EntryOptions,
-  xattrs: Map<string, Record<string, Uint8Array>>,
-): Generator<WritableEntry> {
+async function* streamedDirectoryEntries(dir: string, walked: Iterable<WalkedEntry>, options: Omit<CreateLayerOptions, 'store'>): AsyncGenerator<WritableEntry> {
   const epoch = options.sourceDateEpoch ?? envSourceDateEpoch();
   const prefix = options.prefix === undefined ? '' : canonicalPath(options.prefix);
   if (prefix !== '') {
     const parts = prefix.split('/');
     for (let i = 1; i <= parts.length; i++) yield finalizeEntry({ path: parts.slice(0, i).join('/'), type: 'dir' }, options, epoch);
   }
-  for (const e of walked) {
-    const x = xattrs.get(e.path);
-    if (x) e.xattrs = x;
-    if (prefix !== '') {
-      e.path = `${prefix}/${e.path}`;
-      if (e.type === 'hardlink' && e.linkname) e.linkname = `${prefix}/${e.linkname}`;
+  const lookup = options.xattrs === false ? undefined : XattrLookup.start(dir);
+  const none = Promise.resolve(new Map<string, Record<string, Uint8Array>>());
+  const ahead: { entries: WalkedEntry[]; xattrs: Promise<Map<string, Record<string, Uint8Array>>> }[] = [];
+  const finish = async function* (batch: { entries: WalkedEntry[]; xattrs: Promise<Map<string, Record<string, Uint8Array>>> }): AsyncGenerator<WritableEntry> {
+    const found = await batch.xattrs;
+    for (const e of batch.entries) {
+      const x = found.get(e.path);
+      if (x) e.xattrs = x;
+      if (prefix !== '') {
+        e.path = `${prefix}/${e.path}`;
+        if (e.type === 'hardlink' && e.linkname) e.linkname = `${prefix}/${e.linkname}`;
+      }
+      yield finalizeEntry(e, options, epoch);
     }
-    yield finalizeEntry(e, options, epoch);
+  };
+  try {
+    let batch: WalkedEntry[] = [];
+    const send = (): void => {
+      ahead.push({ entries: batch, xattrs: lookup ? lookup.lookup(batch.map((e) => e.path)) : none });
+      batch = [];
+    };
+    for (const e of walked) {
+      batch.push(e);
+      if (batch.length < XATTR_BATCH) continue;
+      send();
+      if (ahead.length > 1) yield* finish(ahead.shift() as (typeof ahead)[number]);
+    }
+    if (batch.length > 0) send();
+    while (ahead.length > 0) yield* finish(ahead.shift() as (typeof ahead)[number]);
+  } finally {
+    lookup?.close();
   }
 }
+
+/** Paths per xattr look-up batch: big enough to amortize the round trip, small enough to overlap. */
+const XATTR_BATCH = 256;
 
 /** Re-cuts a byte stream into fixed-size chunks (so gzip members do not depend on read sizes). */
 export async function* rechunk(source: AsyncIterable<Uint8Array>, size = DEFAULT_CHUNK_SIZE): AsyncGenerator<Buffer> {
@@ -249,10 +272,8 @@ export function tarOfSource(source: LayerSource, options: Omit<CreateLayerOption
 }
 
 async function* tarOfDirectory(dir: string, options: Omit<CreateLayerOptions, 'store'>, chunkSize: number, pool: ChunkPool | undefined): AsyncGenerator<Buffer> {
-  // The xattr helper scans the tree in its own process; the first member waits for it.
-  const xattrs = options.xattrs === false ? new Map<string, Record<string, Uint8Array>>() : await readTreeXattrsAsync(dir);
   const walked = walkEntries(dir, { include: options.include, subsecondMtime: options.subsecondMtime });
-  yield* writeTar(streamedDirectoryEntries(walked, options, xattrs), chunkSize, pool);
+  yield* writeTar(streamedDirectoryEntries(dir, walked, options), chunkSize, pool);
 }
 
 /**

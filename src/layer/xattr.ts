@@ -137,32 +137,6 @@ export function readTreeXattrs(root: string): Map<string, Record<string, Uint8Ar
   return decodeTree(runPython(TREE_SCRIPT, [root], ''));
 }
 
-/**
- * {@link readTreeXattrs} in a child process that runs while the caller does other work (the layer
- * writer walks the tree at the same time: on two cores the helper costs no wall time).
- */
-export function readTreeXattrsAsync(root: string): Promise<Map<string, Record<string, Uint8Array>>> {
-  if (pythonAvailable === false) return Promise.resolve(new Map());
-  return new Promise((resolve) => {
-    const child = spawn(findPython(), ['-I', '-S', '-c', TREE_SCRIPT, root], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const out: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.on('error', () => {
-      pythonAvailable = false;
-      resolve(new Map());
-    });
-    child.on('close', (code) => {
-      if (code !== 0) {
-        pythonAvailable = false;
-        resolve(new Map());
-        return;
-      }
-      pythonAvailable = true;
-      resolve(decodeTree(Buffer.concat(out).toString('utf8')));
-    });
-  });
-}
-
 function decodeTree(text: string | undefined): Map<string, Record<string, Uint8Array>> {
   const found = new Map<string, Record<string, Uint8Array>>();
   if (text === undefined) return found;
@@ -172,4 +146,72 @@ function decodeTree(text: string | undefined): Map<string, Record<string, Uint8A
     found.set(path, decoded);
   }
   return found;
+}
+
+const STREAM_SCRIPT = `
+import os, sys, base64, json
+root = os.fsencode(sys.argv[1])
+for line in sys.stdin.buffer:
+    out = {}
+    for p in json.loads(line):
+        full = os.path.join(root, os.fsencode(p))
+        try: names = os.listxattr(full, follow_symlinks=False)
+        except OSError: continue
+        d = {}
+        for n in names:
+            try: d[n] = base64.b64encode(os.getxattr(full, n, follow_symlinks=False)).decode()
+            except OSError: pass
+        if d: out[p] = d
+    sys.stdout.write(json.dumps(out) + "\\n")
+    sys.stdout.flush()
+`;
+
+/**
+ * A helper process that answers batches of xattr look-ups in order while the caller keeps working:
+ * the layer writer sends the next batch of paths before it writes the current one, so the lookups
+ * run on the other core instead of before the walk.
+ */
+export class XattrLookup {
+  private readonly waiting: ((found: Map<string, Record<string, Uint8Array>>) => void)[] = [];
+  private buffered = '';
+  private dead = false;
+
+  private constructor(private readonly child: ReturnType<typeof spawn>) {
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (text: string) => {
+      this.buffered += text;
+      for (let nl = this.buffered.indexOf('\n'); nl >= 0; nl = this.buffered.indexOf('\n')) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        this.waiting.shift()?.(decodeTree(line));
+      }
+    });
+    const fail = (): void => {
+      this.dead = true;
+      for (const resolve of this.waiting.splice(0)) resolve(new Map());
+    };
+    child.on('error', fail);
+    child.on('close', fail);
+    child.stdin?.on('error', fail);
+  }
+
+  /** Starts the helper for paths relative to `root`, or undefined when there is no python3. */
+  static start(root: string): XattrLookup | undefined {
+    if (pythonAvailable === false) return undefined;
+    // A missing or failing interpreter ends the helper: every lookup then answers "no xattrs".
+    return new XattrLookup(spawn(findPython(), ['-I', '-S', '-c', STREAM_SCRIPT, root], { stdio: ['pipe', 'pipe', 'ignore'] }));
+  }
+
+  /** The xattrs of `paths` (only those that have any), answered after every earlier batch. */
+  lookup(paths: readonly string[]): Promise<Map<string, Record<string, Uint8Array>>> {
+    if (this.dead || paths.length === 0) return Promise.resolve(new Map());
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.child.stdin?.write(`${JSON.stringify(paths)}\n`);
+    });
+  }
+
+  close(): void {
+    this.child.stdin?.end();
+  }
 }

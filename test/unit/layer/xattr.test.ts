@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTreeXattrs, readXattrs, writeXattrs, xattrHelperAvailable } from '../../../src/layer/xattr.js';
+import { readTreeXattrs, readXattrs, writeXattrs, xattrHelperAvailable, XattrLookup } from '../../../src/layer/xattr.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { userXattrsSupported } from './fixtures.js';
 
@@ -31,4 +31,26 @@ test('xattrs round-trip through the helper (user.* where the filesystem allows t
   assert.equal(one.has('d/l'), false);
   const tree = readTreeXattrs(root);
   assert.deepEqual([...tree.keys()].sort(), ['d', 'd/f']);
+});
+
+test('XattrLookup answers pipelined batches in order', async (t) => {
+  const root = await tempDir(t);
+  for (const name of ['a', 'b', 'c']) writeFileSync(join(root, name), '');
+  if (!userXattrsSupported(root)) {
+    t.diagnostic('this filesystem refuses user.* xattrs: only empty answers are tested');
+  } else {
+    assert.deepEqual(writeXattrs([{ path: join(root, 'b'), xattrs: { 'user.k': Buffer.from('v') } }]), []);
+  }
+  const lookup = XattrLookup.start(root);
+  assert.ok(lookup);
+  try {
+    const first = lookup.lookup(['a', 'missing']);
+    const second = lookup.lookup(['b', 'c']);
+    assert.deepEqual([...(await first).keys()], []);
+    const found = await second;
+    if (userXattrsSupported(root)) assert.equal(Buffer.from(found.get('b')?.['user.k'] ?? []).toString(), 'v');
+    assert.equal(found.has('c'), false);
+  } finally {
+    lookup.close();
+  }
 });
