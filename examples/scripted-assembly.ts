@@ -11,8 +11,7 @@
 import { mkdtemp, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImageBuilder } from '../src/build/index.js';
-import { OciLayout } from '../src/store/layout.js';
+import { ImageBuilder, OciLayout } from 'oci-kit';
 
 const storeDir = process.argv[2] ?? (await mkdtemp(join(tmpdir(), 'oci-kit-scripted-')));
 const store = await OciLayout.open(storeDir, { create: true });

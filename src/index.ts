@@ -13,6 +13,7 @@ export * from './digest/index.js';
 export * from './reference/index.js';
 export * from './build/index.js';
 export { MemoryStore, OciLayout } from './store/index.js';
+export { defaultStorePath } from './cli/store-path.js';
 export type { BlobStore, ImageStore, ReferenceStore, BlobInfo, TaggedDescriptor } from './store/index.js';
 export { loadImage, saveImage } from './image/index.js';
 export type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform, LoadedImage } from './image/index.js';

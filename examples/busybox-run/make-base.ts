@@ -2,9 +2,7 @@
 // static busybox (Debian package busybox-static) and its applet links, written into the store
 // `oci-kit` uses ($OCI_KIT_STORE, --store, or the default). Usage:
 //   node --import tsx examples/busybox-run/make-base.ts [STORE_DIR]
-import { OciLayout } from '../../src/store/layout.js';
-import { createBusyboxImage } from '../../src/build/executor/busybox-image.js';
-import { defaultStorePath } from '../../src/cli/store-path.js';
+import { OciLayout, createBusyboxImage, defaultStorePath } from 'oci-kit';
 
 const storeDir = defaultStorePath(process.env, process.argv[2]);
 const store = await OciLayout.open(storeDir, { create: true });

@@ -5,6 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+cd "$root"
 oci_kit() { node --import tsx "$root/src/cli/bin.ts" "$@"; }
 
 node --import tsx "$here/make-base.ts"
