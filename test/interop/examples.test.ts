@@ -1,4 +1,4 @@
-// CI runs every example: examples/hello (Dockerfile, static files, Node only), the scripted
+// CI runs every example: examples/quickstart.ts (the README's), examples/hello (Dockerfile, static files, Node only), the scripted
 // assembly (fluent ImageBuilder), and examples/busybox-run (RUN over a busybox-static base).
 // Each result is checked with umoci or by running it.
 import { test } from 'node:test';
@@ -14,6 +14,17 @@ import { tempDir } from '../helpers/tmp.js';
 
 const exec = promisify(execFile);
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+test('examples/quickstart.ts (the README example) gives the same digest in two stores', async (t) => {
+  const dir = await tempDir(t);
+  const run = async (store: string) =>
+    (await exec(process.execPath, ['--import', 'tsx', join(examples, 'quickstart.ts'), join(dir, store)], { env: { ...process.env, SOURCE_DATE_EPOCH: '0' } })).stdout.trim();
+  const first = await run('a');
+  assert.match(first, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(await run('b'), first);
+  const listed = await spawnCli(['images', '--format', 'json'], { env: { OCI_KIT_STORE: join(dir, 'a') } });
+  assert.match(listed.stdout, /hello/);
+});
 
 test('examples/hello: oci-kit build -t hello:latest examples/hello, then umoci unpacks the files', async (t) => {
   const umoci = requireTool('umoci');
