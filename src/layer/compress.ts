@@ -114,16 +114,19 @@ async function* zstdCompress(source: AsyncIterable<Uint8Array>, level: number, p
   const exited = once(child, 'close') as Promise<[number | null, string | null]>;
   exited.catch(() => undefined);
   let feedError: unknown;
+  // Ends a wait for 'drain' when the child is gone, so the feeder lets go of its source.
+  const stop = new AbortController();
+  child.on('close', () => stop.abort());
   const feed = (async () => {
     try {
       for await (const chunk of source) {
         // The pipe is done with a chunk when its write callback runs.
         const ok = child.stdin.write(chunk, () => pool?.give(chunk));
-        if (!ok) await once(child.stdin, 'drain');
+        if (!ok) await once(child.stdin, 'drain', { signal: stop.signal });
       }
       child.stdin.end();
     } catch (err) {
-      feedError = err;
+      if (!stop.signal.aborted) feedError = err;
       child.kill('SIGKILL');
     }
   })();
@@ -136,6 +139,7 @@ async function* zstdCompress(source: AsyncIterable<Uint8Array>, level: number, p
     if (code !== 0) throw new CompressionUnavailableError(`zstd exited with ${code}: ${Buffer.concat(stderr).toString().trim()}`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
+    stop.abort();
   }
 }
 

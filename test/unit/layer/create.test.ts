@@ -140,3 +140,19 @@ test('every compression carries the same tar (recycled chunk buffers never leak 
   assert.equal(zstd?.diffId, none?.diffId);
   assert.deepEqual(gunzipSync(await store.get(gzip!.descriptor.digest)), await store.get(none!.descriptor.digest));
 });
+
+test('a store that fails mid-layer fails createLayer without leaving helpers behind', async (t) => {
+  const dir = await tempDir(t);
+  for (let i = 0; i < 30; i++) writeFileSync(join(dir, `f${i}`), Buffer.alloc(200_000, i));
+  const failing = new MemoryStore();
+  failing.put = async (source) => {
+    for await (const chunk of source as AsyncIterable<Uint8Array>) {
+      void chunk;
+      throw new Error('disk full');
+    }
+    throw new Error('no data');
+  };
+  for (const compression of ['gzip', 'zstd', 'none'] as const) {
+    await assert.rejects(createLayer({ dir }, { store: failing, compression, chunkSize: 64 * 1024 }), /disk full/, compression);
+  }
+});
