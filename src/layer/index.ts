@@ -19,7 +19,7 @@ export { compressStream, decompressStream, sniffCompression, zstdWriter } from '
 export type { CompressOptions, DecompressLimits } from './compress.js';
 export { readTar, type TarEntry, type TarReadLimits } from './tar-reader.js';
 export { writeTar, ChunkPool, DEFAULT_CHUNK_SIZE, type WritableEntry } from './tar-writer.js';
-export { walkDirectory, type WalkOptions } from './walk.js';
+export { walkDirectory, walkEntries, type WalkOptions, type WalkedEntry } from './walk.js';
 export { xattrHelperAvailable } from './xattr.js';
 export * from './errors.js';
 
