@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { formatPlatform, hostPlatform, normalizePlatform, parsePlatform } from '../image/platform.js';
 import type { Platform } from '../image/types.js';
 
 /** `K=V` or `K` strings as given to `--build-arg`, resolved against `env`. */
@@ -34,19 +35,30 @@ export function resolveBuildArgs(
   return out;
 }
 
-/** Formats `os/arch[/variant]`. */
-export function platformString(p: Platform): string {
-  return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
+/**
+ * A platform as a build uses it (`--platform`, `FROM --platform`, the TARGET and BUILD args): the image
+ * module's normalization, except that arm64's default variant stays implicit, since BuildKit leaves
+ * TARGETVARIANT empty for `linux/arm64` (containerd's `platforms.Normalize` drops `v8`).
+ */
+export function buildPlatform(platform: Platform | string): Platform {
+  const normalized = typeof platform === 'string' ? parsePlatform(platform) : normalizePlatform(platform);
+  if (normalized.architecture === 'arm64' && normalized.variant === 'v8') delete normalized.variant;
+  return normalized;
+}
+
+/** The platform of this machine, in the build's form ({@link buildPlatform}). */
+export function buildHostPlatform(): Platform {
+  return buildPlatform(hostPlatform());
 }
 
 /** The predefined platform ARGs for a target and a build platform. */
 export function platformArgs(target: Platform, build: Platform): Map<string, string> {
   return new Map([
-    ['TARGETPLATFORM', platformString(target)],
+    ['TARGETPLATFORM', formatPlatform(target)],
     ['TARGETOS', target.os],
     ['TARGETARCH', target.architecture],
     ['TARGETVARIANT', target.variant ?? ''],
-    ['BUILDPLATFORM', platformString(build)],
+    ['BUILDPLATFORM', formatPlatform(build)],
     ['BUILDOS', build.os],
     ['BUILDARCH', build.architecture],
     ['BUILDVARIANT', build.variant ?? ''],

@@ -12,7 +12,7 @@ import { formatReference, parseReference } from '../reference/reference.js';
 import type { ImageStore } from '../store/blob-store.js';
 import { BuildError } from './errors.js';
 import type { BuildEmitter } from './events.js';
-import { platformString } from './args.js';
+import { formatPlatform } from '../image/platform.js';
 
 /** A base image, loaded. */
 export interface BaseImage {
@@ -38,8 +38,8 @@ export async function loadFromStore(store: ImageStore, descriptor: Descriptor, p
     const index = parsed as ImageIndex;
     const pick = index.manifests.find((m) => matches(m.platform, platform));
     if (!pick) {
-      const have = index.manifests.map((m) => (m.platform ? platformString(m.platform) : '?')).join(', ');
-      throw new BuildError('ERR_PLATFORM_NOT_FOUND', `${name} has no image for ${platformString(platform)} (it has: ${have})`);
+      const have = index.manifests.map((m) => (m.platform ? formatPlatform(m.platform) : '?')).join(', ');
+      throw new BuildError('ERR_PLATFORM_NOT_FOUND', `${name} has no image for ${formatPlatform(platform)} (it has: ${have})`);
     }
     current = pick;
     bytes = await store.get(current.digest);
@@ -50,7 +50,7 @@ export async function loadFromStore(store: ImageStore, descriptor: Descriptor, p
   if (config.os !== platform.os || config.architecture !== platform.architecture) {
     throw new BuildError(
       'ERR_PLATFORM_MISMATCH',
-      `${name} is ${config.os}/${config.architecture}, not ${platformString(platform)}`,
+      `${name} is ${config.os}/${config.architecture}, not ${formatPlatform(platform)}`,
       { hint: 'pick a base image for the target platform, or build with --platform matching the base' },
     );
   }

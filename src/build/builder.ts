@@ -19,7 +19,7 @@ import type { Compression } from '../image/media-types.js';
 import type { HealthConfig, Platform } from '../image/types.js';
 import type { ImageStore } from '../store/blob-store.js';
 import { envSourceDateEpoch } from '../layer/create.js';
-import { setEnv } from './args.js';
+import { buildHostPlatform, buildPlatform, setEnv } from './args.js';
 import { cacheForStore, WriteOnlyCache, type BuildCache } from './cache.js';
 import { BuildContext } from './context.js';
 import { planInMemoryFiles } from './copy.js';
@@ -31,8 +31,7 @@ import { defaultExecutor } from './executor/index.js';
 import { Image, writeImage } from './image.js';
 import { resolveBase } from './base.js';
 import { Stage, type BuildSettings } from './stage.js';
-import { addStep, copyStep, hostArchitecture, ownerFor, parseChmod, runStep, workdirStep } from './steps.js';
-import { parsePlatformString } from './platform.js';
+import { addStep, copyStep, ownerFor, parseChmod, runStep, workdirStep } from './steps.js';
 
 /** Options of {@link ImageBuilder.copy}. */
 export interface CopyOptions {
@@ -128,7 +127,7 @@ export class ImageBuilder {
 
   /** Starts from an image: a reference (store first, then registry) or a built {@link Image}. */
   static from(base: string | Image, options: { platform?: string | Platform; context?: string } = {}): ImageBuilder {
-    const platform = typeof options.platform === 'string' ? parsePlatformString(options.platform) : options.platform;
+    const platform = typeof options.platform === 'string' ? buildPlatform(options.platform) : options.platform;
     const builder = new ImageBuilder(typeof base === 'string' ? { kind: 'ref', ref: base } : { kind: 'image', image: base }, platform);
     if (options.context) builder.contextDir = resolve(options.context);
     return builder;
@@ -136,7 +135,7 @@ export class ImageBuilder {
 
   /** Starts from nothing (`FROM scratch`). */
   static scratch(options: { platform?: string | Platform; context?: string } = {}): ImageBuilder {
-    const platform = typeof options.platform === 'string' ? parsePlatformString(options.platform) : options.platform;
+    const platform = typeof options.platform === 'string' ? buildPlatform(options.platform) : options.platform;
     const builder = new ImageBuilder({ kind: 'scratch' }, platform);
     if (options.context) builder.contextDir = resolve(options.context);
     return builder;
@@ -382,7 +381,7 @@ export class ImageBuilder {
   /** Runs the recorded steps and writes the image to `options.store`. */
   async build(options: BuilderBuildOptions): Promise<Image> {
     const store = options.store;
-    const platform = this.platform ?? (this.base.kind === 'image' && this.base.image.config ? platformOfConfig(this.base.image.config) : { os: 'linux', architecture: hostArchitecture() });
+    const platform = this.platform ?? (this.base.kind === 'image' && this.base.image.config ? platformOfConfig(this.base.image.config) : buildHostPlatform());
     const inner = options.cache === false ? new WriteOnlyCache(cacheForStore(store)) : (options.cache ?? cacheForStore(store));
     let executor: Executor | undefined = options.executor;
     const settings: BuildSettings = {

@@ -13,7 +13,7 @@ import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stat
 import { join, resolve, sep } from 'node:path';
 import { cleanPath, IgnoreMatcher } from './dockerignore.js';
 import { ContextEscapeError, SourceNotFoundError } from './errors.js';
-import { hostPathInRoot } from './rootfs-path.js';
+import { resolveInRootfs } from './executor/rootfs-path.js';
 
 /** One file system object of the context. */
 export interface ContextEntry {
@@ -99,7 +99,7 @@ export class BuildContext {
   /** An entry for a context path, or undefined when it does not exist or is ignored. */
   entry(rel: string): ContextEntry | undefined {
     if (rel !== '.' && this.ignore.excludes(rel)) return undefined;
-    const abs = rel === '.' ? this.root : this.rootfs ? hostPathInRoot(this.root, rel, false) : join(this.root, ...rel.split('/'));
+    const abs = rel === '.' ? this.root : this.rootfs ? resolveInRootfs(this.root, rel, false) : join(this.root, ...rel.split('/'));
     let stats: Stats;
     try {
       stats = lstatSync(abs);
@@ -145,7 +145,7 @@ export class BuildContext {
         }
         let names: string[];
         try {
-          names = readdirSync(dir === '.' ? this.root : this.rootfs ? hostPathInRoot(this.root, dir) : join(this.root, ...dir.split('/')));
+          names = readdirSync(dir === '.' ? this.root : this.rootfs ? resolveInRootfs(this.root, dir) : join(this.root, ...dir.split('/')));
         } catch {
           continue;
         }
@@ -163,7 +163,7 @@ export class BuildContext {
     }
     let real: string;
     try {
-      real = this.rootfs ? hostPathInRoot(this.root, entry.rel) : realpathSync(entry.abs);
+      real = this.rootfs ? resolveInRootfs(this.root, entry.rel) : realpathSync(entry.abs);
     } catch {
       throw new SourceNotFoundError(source);
     }

@@ -30,7 +30,8 @@ import { expandWord, expandWords } from '../dockerfile/shell-lexer.js';
 import { parseHeredocWord } from '../dockerfile/tree.js';
 import { goQuote } from '../dockerfile/dump.js';
 import { parseReference } from '../reference/reference.js';
-import { ArgScope, platformArgs, platformString, resolveBuildArgs, setEnv } from './args.js';
+import { ArgScope, buildHostPlatform, buildPlatform, platformArgs, resolveBuildArgs, setEnv } from './args.js';
+import { formatPlatform } from '../image/platform.js';
 import { cacheForStore, WriteOnlyCache, type BuildCache } from './cache.js';
 import { BuildContext } from './context.js';
 import { planInMemoryFiles, destinationIsDirectory } from './copy.js';
@@ -41,7 +42,6 @@ import type { Executor, RunMount } from './executor/types.js';
 import { defaultExecutor } from './executor/index.js';
 import { Image, writeImage, writeIndex } from './image.js';
 import { resolveBase } from './base.js';
-import { hostPlatform, parsePlatformString } from './platform.js';
 import { Stage, type BuildSettings } from './stage.js';
 import { addStep, copyStep, ownerFor, parseChmod, runStep, workdirStep } from './steps.js';
 
@@ -113,7 +113,7 @@ export async function buildDockerfile(options: DockerfileBuildOptions): Promise<
   for (const w of dockerfile.warnings) events.emit('warning', `${filename}:${w.range.start.line}: ${w.message}`);
   const ignore = readIgnoreFile(contextDir, dockerfilePath);
   const context = new BuildContext(contextDir, ignore);
-  const platforms = (options.platforms?.length ? options.platforms : [hostPlatform()]).map((p) => (typeof p === 'string' ? parsePlatformString(p) : p));
+  const platforms = (options.platforms?.length ? options.platforms : [buildHostPlatform()]).map((p) => buildPlatform(p));
   const baseCache = cacheForStore(options.store);
   const cache = options.cache === false ? new WriteOnlyCache(baseCache) : (options.cache ?? baseCache);
   let executor = options.executor;
@@ -139,7 +139,7 @@ export async function buildDockerfile(options: DockerfileBuildOptions): Promise<
         signal: options.signal,
         historyComment: 'buildkit.dockerfile.v0',
       };
-      const engine = new DockerfileEngine(settings, stages, context, buildArgs, filename, platforms.length > 1 ? platformString(platform) : undefined);
+      const engine = new DockerfileEngine(settings, stages, context, buildArgs, filename, platforms.length > 1 ? formatPlatform(platform) : undefined);
       images.push(await engine.build(options.target));
     }
     const result = images.length === 1 ? images[0]! : await writeIndex(options.store, images, options.family ?? 'oci');
@@ -167,7 +167,7 @@ class DockerfileEngine {
     private readonly filename: string,
     private readonly platformLabel: string | undefined,
   ) {
-    this.scope = new ArgScope(buildArgs, platformArgs(settings.platform, hostPlatform()));
+    this.scope = new ArgScope(buildArgs, platformArgs(settings.platform, buildHostPlatform()));
     for (const instruction of parsed.globalArgs) {
       if (instruction.kind !== 'ARG') continue;
       for (const arg of instruction.args) {
@@ -303,7 +303,7 @@ class DockerfileEngine {
     await this.step(fromInfo, parsed.from, async () => {
       const base = expandWord(parsed.base, this.scope.lookupGlobal).value;
       let platform = this.settings.platform;
-      if (parsed.platform !== undefined) platform = parsePlatformString(expandWord(parsed.platform, this.scope.lookupGlobal).value);
+      if (parsed.platform !== undefined) platform = buildPlatform(expandWord(parsed.platform, this.scope.lookupGlobal).value);
       const settings: BuildSettings = platform === this.settings.platform ? this.settings : { ...this.settings, platform };
       const stageIndex = this.stageRef(base, parsed.index);
       if (stageIndex !== undefined) {

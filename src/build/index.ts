@@ -12,5 +12,4 @@ export { createBuildEmitter, type BuildEmitter, type BuildEvents, type StepInfo 
 export { cacheForStore, DirectoryBuildCache, MemoryBuildCache, LAYOUT_CACHE_DIR, type BuildCache, type CacheRecord } from './cache.js';
 export { IgnoreMatcher, parseIgnoreFile, readIgnoreFile } from './dockerignore.js';
 export { BuildError, BuildStepError, ContextEscapeError, SourceNotFoundError } from './errors.js';
-export { parsePlatformString, hostPlatform } from './platform.js';
 export * from './executor/index.js';

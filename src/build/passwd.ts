@@ -1,11 +1,13 @@
 /**
- * Resolves `--chown=user[:group]` and `USER` names to numeric ids from the image's own
- * `/etc/passwd` and `/etc/group`, as Docker does. Numeric parts are used as they are. Docker's rule
- * for a missing group: the gid is the same number as the uid (Dockerfile reference, COPY --chown).
+ * Resolves `--chown=user[:group]` names to numeric ids from the image's own `/etc/passwd` and
+ * `/etc/group` (parsed by the executor's account-file parser), as Docker does. Numeric parts are
+ * used as they are. Docker's rule for a missing group: the gid is the same number as the uid
+ * (Dockerfile reference, COPY --chown), unlike USER, where it is the user's primary group.
  *
  * @module
  */
 import { BuildError } from './errors.js';
+import { parseGroup, parsePasswd } from './executor/user.js';
 
 /** Reads a file of the image (absolute path), or undefined when it does not exist. */
 export type ReadImageFile = (path: string) => Promise<string | undefined>;
@@ -14,14 +16,6 @@ export type ReadImageFile = (path: string) => Promise<string | undefined>;
 export interface Owner {
   uid: number;
   gid: number;
-}
-
-function lookupId(text: string | undefined, name: string): number | undefined {
-  for (const line of (text ?? '').split('\n')) {
-    const fields = line.split(':');
-    if (fields[0] === name && fields[2] !== undefined && /^\d+$/.test(fields[2])) return Number(fields[2]);
-  }
-  return undefined;
 }
 
 /** Resolves `user[:group]` against the image's account files. */
@@ -33,7 +27,7 @@ export async function resolveOwner(spec: string, readFile: ReadImageFile): Promi
   let uid: number;
   if (numeric(userPart)) uid = Number(userPart);
   else {
-    const found = lookupId(await readFile('/etc/passwd'), userPart);
+    const found = parsePasswd((await readFile('/etc/passwd')) ?? '').find((entry) => entry.name === userPart)?.uid;
     if (found === undefined) {
       throw new BuildError('ERR_UNKNOWN_USER', `unable to find user ${userPart}: no matching entries in passwd file`, {
         hint: 'use a numeric uid, or create the user in an earlier step',
@@ -45,7 +39,7 @@ export async function resolveOwner(spec: string, readFile: ReadImageFile): Promi
   if (groupPart !== undefined && groupPart !== '') {
     if (numeric(groupPart)) gid = Number(groupPart);
     else {
-      const found = lookupId(await readFile('/etc/group'), groupPart);
+      const found = parseGroup((await readFile('/etc/group')) ?? '').find((entry) => entry.name === groupPart)?.gid;
       if (found === undefined) {
         throw new BuildError('ERR_UNKNOWN_GROUP', `unable to find group ${groupPart}: no matching entries in group file`, {
           hint: 'use a numeric gid, or create the group in an earlier step',

@@ -29,7 +29,7 @@ import { stepKey } from './cache.js';
 import { EMPTY_ROOTFS, type RootfsQuery } from './copy.js';
 import type { BuildEmitter } from './events.js';
 import { layerFromEntries, applyLayers, takeSnapshot, layerFromSnapshot } from './layers.js';
-import { hostPathInRoot, resolveInRoot } from './rootfs-path.js';
+import { resolveContainerPath, resolveInRootfs } from './executor/rootfs-path.js';
 
 /** Settings shared by every stage of one build (one platform). */
 export interface BuildSettings {
@@ -272,7 +272,7 @@ export class Stage {
       typeOf: async (path) => {
         const view = await this.materialise();
         try {
-          const st = lstatSync(hostPathInRoot(view.dir, path));
+          const st = lstatSync(resolveInRootfs(view.dir, path));
           return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other';
         } catch {
           return undefined;
@@ -281,7 +281,7 @@ export class Stage {
       dirInfo: async (path) => {
         const view = await this.materialise();
         try {
-          const st = lstatSync(hostPathInRoot(view.dir, path, false));
+          const st = lstatSync(resolveInRootfs(view.dir, path, false));
           if (!st.isDirectory()) return undefined;
           return { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) };
         } catch {
@@ -290,7 +290,7 @@ export class Stage {
       },
       resolveParents: async (path) => {
         const view = await this.materialise();
-        return resolveInRoot(view.dir, path, false);
+        return resolveContainerPath(view.dir, path, false);
       },
     };
   }
@@ -300,7 +300,7 @@ export class Stage {
     if (this.layers.length === 0) return undefined;
     const view = await this.materialise();
     try {
-      return await readFile(hostPathInRoot(view.dir, path), 'utf8');
+      return await readFile(resolveInRootfs(view.dir, path), 'utf8');
     } catch {
       return undefined;
     }

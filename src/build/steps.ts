@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { formatPlatform, hostPlatform } from '../image/platform.js';
 import type { Platform } from '../image/types.js';
 import type { LayerEntry } from '../layer/entry.js';
 import type { BuildCache, FileDigestCache } from './cache.js';
@@ -380,17 +381,12 @@ export async function addStep(stage: Stage, context: BuildContext, options: Copy
   }
 }
 
-/** Docker's architecture names for Node's `process.arch`. */
-export function hostArchitecture(): string {
-  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
-  return map[process.arch] ?? process.arch;
-}
-
 /** Whether binaries of `platform` can run here: the host's architecture, or a registered binfmt_misc emulator. */
 export function canRunPlatform(platform: Platform): boolean {
   if (platform.os !== 'linux') return false;
-  if (platform.architecture === hostArchitecture()) return true;
-  if (hostArchitecture() === 'amd64' && platform.architecture === '386') return true;
+  const host = hostPlatform().architecture;
+  if (platform.architecture === host) return true;
+  if (host === 'amd64' && platform.architecture === '386') return true;
   const qemu: Record<string, string> = { arm64: 'aarch64', arm: 'arm', amd64: 'x86_64', '386': 'i386', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
   const name = qemu[platform.architecture];
   return name !== undefined && existsSync(`/proc/sys/fs/binfmt_misc/qemu-${name}`);
@@ -418,7 +414,7 @@ export async function runStep(stage: Stage, options: RunStepOptions, createdBy: 
       const p = settings.platform;
       throw new BuildError(
         'ERR_FOREIGN_PLATFORM',
-        `cannot RUN for ${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''} on a linux/${hostArchitecture()} host`,
+        `cannot RUN for ${formatPlatform(p)} on a ${formatPlatform(hostPlatform())} host`,
         { hint: 'oci-kit runs RUN natively; register a qemu-user-static binfmt_misc emulator for that architecture, or build that platform on a matching host' },
       );
     }

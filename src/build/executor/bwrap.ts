@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Executor, RunRequest, RunResult } from './types.js';
 import { setUpSandbox, type PlannedMount } from './sandbox-setup.js';
 import type { ResolvedUser } from './user.js';
-import { launch } from './process.js';
+import { launch, requestStreams } from './process.js';
 import { findExecutable } from './tools.js';
 import { NoSandboxError, SandboxSetupError } from './errors.js';
 
@@ -177,14 +177,7 @@ export class BwrapExecutor implements Executor {
         tty: req.tty === true,
       });
       const [file, ...rest] = launcher.length > 0 ? [...launcher, bwrap, ...args] : [bwrap, ...args];
-      const exitCode = await launch(file!, rest, {
-        env: { PATH: process.env.PATH ?? DEFAULT_HOST_PATH },
-        stdin: req.stdin,
-        stdout: req.stdout,
-        stderr: req.stderr,
-        tty: req.tty,
-        signal: req.signal,
-      });
+      const exitCode = await launch(file!, rest, { env: { PATH: process.env.PATH ?? DEFAULT_HOST_PATH }, ...requestStreams(req) });
       return { exitCode };
     } finally {
       for (const cleanup of cleanups.reverse()) cleanup();

@@ -21,6 +21,11 @@ export interface LaunchOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** The stream, terminal and abort settings of a run request, as {@link launch} takes them. */
+export function requestStreams(req: Omit<LaunchOptions, 'env'>): Omit<LaunchOptions, 'env'> {
+  return { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, tty: req.tty, signal: req.signal };
+}
+
 /** Runs `file args` and resolves with its exit code; rejects with the abort reason when aborted. */
 export function launch(file: string, args: string[], options: LaunchOptions): Promise<number> {
   const { signal } = options;

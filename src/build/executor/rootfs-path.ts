@@ -2,7 +2,8 @@
  * Resolving a path inside a rootfs the way the kernel would after chroot: symlinks (absolute ones
  * included) and `..` never lead outside the rootfs. Everything the executor reads or creates in an
  * image's tree on the host (/etc/passwd, the working directory, mount points) goes through here, so
- * a hostile image cannot make us read or write host files.
+ * a hostile image cannot make us read or write host files. The build uses it too, for COPY
+ * destinations that pass through image symlinks (`/lib -> usr/lib`) and for COPY --from sources.
  *
  * @module
  */
@@ -15,18 +16,19 @@ const MAX_SYMLINKS = 40; // Linux's MAXSYMLINKS
 /**
  * The host path of `path` (absolute inside the container) under `rootfs`, with every symlink
  * resolved within the rootfs. Components that do not exist are kept as they are, so the result can
- * name a file about to be created.
+ * name a file about to be created. With `followLast` false a final symlink is left as it is (lstat
+ * semantics).
  */
-export function resolveInRootfs(rootfs: string, path: string): string {
-  return join(rootfs, ...resolveParts(rootfs, path));
+export function resolveInRootfs(rootfs: string, path: string, followLast = true): string {
+  return join(rootfs, ...resolveParts(rootfs, path, followLast));
 }
 
 /** Like {@link resolveInRootfs}, but returns the resolved path as the container sees it (`/a/b`). */
-export function resolveContainerPath(rootfs: string, path: string): string {
-  return `/${resolveParts(rootfs, path).join('/')}`;
+export function resolveContainerPath(rootfs: string, path: string, followLast = true): string {
+  return `/${resolveParts(rootfs, path, followLast).join('/')}`;
 }
 
-function resolveParts(rootfs: string, path: string): string[] {
+function resolveParts(rootfs: string, path: string, followLast: boolean): string[] {
   const resolved: string[] = [];
   const pending = splitPath(path);
   let hops = 0;
@@ -35,6 +37,10 @@ function resolveParts(rootfs: string, path: string): string[] {
     if (name === '..') {
       resolved.pop();
       continue;
+    }
+    if (pending.length === 0 && !followLast) {
+      resolved.push(name);
+      break;
     }
     const candidate = join(rootfs, ...resolved, name);
     let target: string | undefined;

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Executor, RunRequest, RunResult } from './types.js';
 import { setUpSandbox, type PlannedMount } from './sandbox-setup.js';
-import { launch } from './process.js';
+import { launch, requestStreams } from './process.js';
 import { findExecutable } from './tools.js';
 import { NoSandboxError, SandboxSetupError } from './errors.js';
 
@@ -149,11 +149,7 @@ export class UnshareExecutor implements Executor {
       });
       const exitCode = await launch(tools.unshare!, [...unshareArguments({ rootless, network: req.network }), '--', tools.sh!, '-c', script], {
         env: Object.fromEntries(setup.env),
-        stdin: req.stdin,
-        stdout: req.stdout,
-        stderr: req.stderr,
-        tty: req.tty,
-        signal: req.signal,
+        ...requestStreams(req),
       });
       return { exitCode };
     } finally {

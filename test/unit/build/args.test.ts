@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArgScope, envToMap, platformArgs, resolveBuildArgs, setEnv } from '../../../src/build/args.js';
+import { ArgScope, buildHostPlatform, buildPlatform, envToMap, platformArgs, resolveBuildArgs, setEnv } from '../../../src/build/args.js';
+import { hostPlatform } from '../../../src/image/platform.js';
 
 const predefined = platformArgs({ os: 'linux', architecture: 'arm64' }, { os: 'linux', architecture: 'amd64' });
 
@@ -48,4 +49,18 @@ test('setEnv replaces in place; envToMap splits K=V', () => {
   assert.deepEqual(setEnv(['A=1', 'B=2'], 'A', '3'), ['A=3', 'B=2']);
   assert.deepEqual(setEnv(undefined, 'A', '1'), ['A=1']);
   assert.deepEqual([...envToMap(['A=1=2', 'B'])], [['A', '1=2'], ['B', '']]);
+});
+
+test('buildPlatform normalizes like containerd', () => {
+  assert.deepEqual(buildPlatform('linux/amd64'), { os: 'linux', architecture: 'amd64' });
+  assert.deepEqual(buildPlatform('linux/arm64/v8'), { os: 'linux', architecture: 'arm64' });
+  assert.deepEqual(buildPlatform('linux/arm'), { os: 'linux', architecture: 'arm', variant: 'v7' });
+  assert.deepEqual(buildPlatform('aarch64'), { os: 'linux', architecture: 'arm64' });
+  assert.deepEqual(buildPlatform('Linux/X86_64'), { os: 'linux', architecture: 'amd64' });
+  assert.throws(() => buildPlatform('linux//x'), (e: Error & { code?: string }) => e.code === 'ERR_INVALID_PLATFORM');
+});
+
+test('buildHostPlatform is linux on this machine\'s architecture', () => {
+  assert.equal(buildHostPlatform().os, 'linux');
+  assert.equal(buildHostPlatform().architecture, hostPlatform().architecture);
 });

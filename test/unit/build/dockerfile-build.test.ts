@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { buildDockerfile, type DockerfileBuildOptions } from '../../../src/build/dockerfile-build.js';
 import { createBuildEmitter } from '../../../src/build/events.js';
 import type { Executor, RunRequest } from '../../../src/build/executor/types.js';
-import { hostArchitecture } from '../../../src/build/steps.js';
+import { hostPlatform } from '../../../src/image/platform.js';
 import { digestOf } from '../../../src/digest/hasher.js';
 import { MemoryStore } from '../../../src/store/memory.js';
 import type { ImageStore } from '../../../src/store/blob-store.js';
@@ -124,7 +124,7 @@ test('ARG and ENV scoping: global ARGs, redeclaration, ENV wins, build args, env
   assert.equal(labels.v, 'env', 'ENV wins over ARG');
   assert.equal(labels.fromenv, 'from-env');
   assert.equal(labels.override, 'given');
-  assert.equal(labels.arch, hostArchitecture());
+  assert.equal(labels.arch, hostPlatform().architecture);
   assert.equal(labels.unset, '[dflt]');
   assert.deepEqual(config.config!.Cmd, ['/bin/sh', '-c', 'echo $V'], 'CMD is not expanded');
   assert.ok(!config.config!.Env!.some((e) => e.startsWith('GLOBAL=')), 'ARGs are not persisted');
@@ -377,7 +377,7 @@ test('several platforms build an index; RUN for a foreign architecture fails cle
   assert.ok(index.index);
   assert.deepEqual(index.index!.manifests.map((m) => m.platform?.architecture), ['amd64', 'arm64']);
   assert.deepEqual(index.images.map((i) => i.config!.config!.Labels!.arch), ['amd64', 'arm64']);
-  const foreign = hostArchitecture() === 's390x' ? 'linux/ppc64le' : 'linux/s390x';
+  const foreign = hostPlatform().architecture === 's390x' ? 'linux/ppc64le' : 'linux/s390x';
   await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nRUN write /x y\n');
   await assert.rejects(
     buildDockerfile({ context: dir, store, platforms: [foreign], executor: new ScriptExecutor() }),

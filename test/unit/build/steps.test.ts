@@ -5,7 +5,8 @@ import { mkdir, writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileDigestCache } from '../../../src/build/cache.js';
 import { BuildContext } from '../../../src/build/context.js';
-import { archiveKind, canRunPlatform, collectSources, extractArchive, fileDigest, hashSources, hostArchitecture, isUrl, parseChmod } from '../../../src/build/steps.js';
+import { archiveKind, canRunPlatform, collectSources, extractArchive, fileDigest, hashSources, isUrl, parseChmod } from '../../../src/build/steps.js';
+import { hostPlatform } from '../../../src/image/platform.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 test('parseChmod takes octal and refuses the rest with a hint', () => {
@@ -55,8 +56,8 @@ test('collectSources with --parents keeps the path below a /./ pivot', async (t)
 
 test('isUrl and canRunPlatform', () => {
   assert.ok(isUrl('https://x/y') && isUrl('HTTP://x') && !isUrl('ftp://x') && !isUrl('file.txt'));
-  assert.equal(canRunPlatform({ os: 'linux', architecture: hostArchitecture() }), true);
-  assert.equal(canRunPlatform({ os: 'windows', architecture: hostArchitecture() }), false);
+  assert.equal(canRunPlatform({ os: 'linux', architecture: hostPlatform().architecture }), true);
+  assert.equal(canRunPlatform({ os: 'windows', architecture: hostPlatform().architecture }), false);
 });
 
 test('contentHash answers an unchanged source set from its record without touching the file table', async (t) => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
-import { exitCodeOf, launch } from '../../../../src/build/executor/process.js';
+import { exitCodeOf, launch, requestStreams } from '../../../../src/build/executor/process.js';
 
 function collect(): PassThrough & { text(): string } {
   const stream = new PassThrough() as PassThrough & { text(): string };
@@ -59,4 +59,14 @@ test('an already aborted signal never starts the command', async () => {
 
 test('a missing launcher is an error, not an exit code', async () => {
   await assert.rejects(launch('/nonexistent/launcher', [], { env }), /ENOENT/);
+});
+
+test('requestStreams passes a request\'s streams, terminal and signal on, and nothing else', () => {
+  const stdout = collect();
+  const controller = new AbortController();
+  const streams = requestStreams({ stdout, tty: false, signal: controller.signal, ...{ args: ['x'] } } as Parameters<typeof requestStreams>[0]);
+  assert.deepEqual(Object.keys(streams).sort(), ['signal', 'stderr', 'stdin', 'stdout', 'tty']);
+  assert.equal(streams.stdout, stdout);
+  assert.equal(streams.signal, controller.signal);
+  assert.equal(streams.stdin, undefined);
 });

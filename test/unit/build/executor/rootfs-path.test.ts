@@ -31,3 +31,18 @@ test('a symlink loop is an error, not a hang', async (t) => {
   symlinkSync('/a', join(root, 'b'));
   assert.throws(() => resolveInRootfs(root, '/a/x'), (err) => isOciKitError(err, 'ERR_SANDBOX_SETUP'));
 });
+
+test('a final symlink is kept with followLast false; relative and escaping links resolve inside', async (t) => {
+  const root = await tempDir(t);
+  mkdirSync(join(root, 'usr/lib'), { recursive: true });
+  symlinkSync('usr/lib', join(root, 'lib'));
+  symlinkSync('/../../../etc', join(root, 'escape'));
+  symlinkSync('loop2', join(root, 'loop1'));
+  symlinkSync('loop1', join(root, 'loop2'));
+  assert.equal(resolveContainerPath(root, '/lib/x'), '/usr/lib/x');
+  assert.equal(resolveContainerPath(root, '/lib', false), '/lib');
+  assert.equal(resolveInRootfs(root, '/lib', false), join(root, 'lib'));
+  assert.equal(resolveContainerPath(root, '/escape/passwd'), '/etc/passwd');
+  assert.equal(resolveInRootfs(root, '/lib/y'), join(root, 'usr/lib/y'));
+  assert.throws(() => resolveContainerPath(root, '/loop1/x'), /too many levels/);
+});
