@@ -294,11 +294,12 @@ export async function storeTar(
   compression: Compression,
   options: Pick<CreateLayerOptions, 'family' | 'level' | 'concurrency' | 'annotations'> & { pool?: ChunkPool | undefined } = {},
 ): Promise<LayerResult> {
-  const diffHash = createHash('sha256');
+  // An uncompressed layer's diffID is its blob digest, which the store computes anyway.
+  const diffHash = compression === 'none' ? undefined : createHash('sha256');
   let uncompressedSize = 0;
   async function* hashed(): AsyncGenerator<Buffer> {
     for await (const chunk of tar) {
-      diffHash.update(chunk);
+      diffHash?.update(chunk);
       uncompressedSize += chunk.length;
       yield chunk;
     }
@@ -306,5 +307,6 @@ export async function storeTar(
   const info = await store.put(compressStream(hashed(), compression, { level: options.level, concurrency: options.concurrency, pool: options.pool }));
   const descriptor: Descriptor = { mediaType: layerMediaType(compression, options.family ?? 'oci'), digest: info.digest, size: info.size };
   if (options.annotations) descriptor.annotations = { ...options.annotations };
-  return { descriptor, diffId: `sha256:${diffHash.digest('hex')}`, uncompressedSize };
+  const diffId: Digest = diffHash ? `sha256:${diffHash.digest('hex')}` : info.digest;
+  return { descriptor, diffId, uncompressedSize };
 }
