@@ -10,7 +10,7 @@
 import { DockerfileParseError, type Range } from './errors.js';
 import { parseGoDuration } from './duration.js';
 import { MountSyntaxError, parseMount, type RunMount } from './mount.js';
-import { parseHeredocWord, type Heredoc, type ParseNode } from './tree.js';
+import { fitted, parseHeredocWord, type Heredoc, type ParseNode, type RawFlag } from './tree.js';
 
 /** Every instruction keyword. */
 export const INSTRUCTION_KINDS = [
@@ -257,6 +257,40 @@ interface FlagValues {
 const NO_STRINGS: string[] = Object.freeze([]) as unknown as string[];
 const NO_FLAGS: Flag[] = Object.freeze([]) as unknown as Flag[];
 
+/** Every flag name as a shared constant, so parsed flags keep no copy of their name. */
+const FLAG_NAMES = new Map<string, string>();
+for (const spec of Object.values(FLAG_SPECS)) for (const name of Object.keys(spec)) FLAG_NAMES.set(name, name);
+
+/**
+ * A parsed flag that reads its range through to the parse tree's flag word, which makes it on
+ * first use: most callers never look at flag positions, and every Range a large result keeps
+ * costs GC time (bench/dockerfile.bench.ts).
+ */
+class ParsedFlag implements Flag {
+  name: string;
+  value: string | undefined;
+  readonly #word: RawFlag;
+  #range: Range | undefined;
+
+  constructor(name: string, value: string | undefined, word: RawFlag) {
+    this.name = name;
+    this.value = value;
+    this.#word = word;
+  }
+
+  get range(): Range {
+    return this.#range ?? this.#word.range;
+  }
+
+  set range(value: Range) {
+    this.#range = value;
+  }
+
+  toJSON(): Flag {
+    return { name: this.name, value: this.value, range: this.range };
+  }
+}
+
 const NO_FLAG_VALUES: FlagValues = Object.freeze({ bools: Object.freeze({}), strings: Object.freeze({}), lists: Object.freeze({}) });
 
 /**
@@ -428,11 +462,11 @@ export class InstructionBuilder {
           }
         }
         const common: Omit<CopyInstruction, keyof InstructionBase | 'parents'> & { parents?: boolean; keepGitDir?: boolean } = {
-          sources,
+          sources: fitted(sources),
           sourceContents,
           destination,
           link: values.bools['link'] ?? false,
-          exclude: values.lists['exclude'] ?? NO_STRINGS,
+          exclude: values.lists['exclude'] === undefined ? NO_STRINGS : fitted(values.lists['exclude']),
           heredocs,
           json: node.json,
         };
@@ -477,7 +511,7 @@ export class InstructionBuilder {
             if (pair.key === '') this.fail('ENV names can not be blank', node.range, 'write ENV NAME=value');
           }
         }
-        return extend(base, { pairs }) as EnvInstruction | LabelInstruction;
+        return extend(base, { pairs: fitted(pairs) }) as EnvInstruction | LabelInstruction;
       }
       case 'ARG': {
         need(node, kind, 1, false, 'write ARG NAME[=default]');
@@ -487,7 +521,7 @@ export class InstructionBuilder {
         need(node, kind, 1, false, 'write EXPOSE <port>[/<protocol>]');
         const ports: PortSpec[] = [];
         for (const word of args) ports.push(this.parsePort(word, node));
-        return extend(base, { ports });
+        return extend(base, { ports: fitted(ports) });
       case 'VOLUME': {
         need(node, kind, 1, false, 'write VOLUME /path');
         for (const path of args) {
@@ -519,7 +553,13 @@ export class InstructionBuilder {
           this.fail(`${triggerKind} isn't allowed as an ONBUILD trigger`, node.trigger.keywordRange);
         }
         if (nested) this.fail('ONBUILD cannot be nested', node.range);
-        const triggerNode: ParseNode = { ...node.trigger, raw: node.trigger.original, leading: '' };
+        // Field by field: tree nodes make their ranges on demand, which a spread would not copy.
+        const t = node.trigger;
+        const triggerNode: ParseNode = {
+          keyword: t.keyword, keywordRange: t.keywordRange, flags: t.flags, args: t.args, json: t.json, heredocs: t.heredocs,
+          original: t.original, rest: t.rest, comments: t.comments, range: t.range, raw: t.original, leading: '',
+        };
+        if (t.trigger !== undefined) triggerNode.trigger = t.trigger;
         const trigger = this.build(triggerNode, heredocs, true);
         return extend(base, { trigger, expression: node.rest });
       }
@@ -544,7 +584,8 @@ export class InstructionBuilder {
     for (const token of node.flags) {
       const text = token.text;
       const eq = text.indexOf('=', 2);
-      const name = eq < 0 ? text.slice(2) : text.slice(2, eq);
+      const written = eq < 0 ? text.slice(2) : text.slice(2, eq);
+      const name = FLAG_NAMES.get(written) ?? written;
       const value = eq < 0 ? undefined : text.slice(eq + 1);
       const type = spec[name];
       if (type === undefined) {
@@ -557,7 +598,7 @@ export class InstructionBuilder {
         );
       }
       if (type !== 'strings' && hasFlag(flags, name)) this.fail(`duplicate flag specified: --${name}`, token.range, 'give the flag once');
-      flags.push({ name, value, range: token.range });
+      flags.push(new ParsedFlag(name, value, token));
       if (type === 'bool') {
         if (value !== undefined && value === '') this.fail(`missing a value on flag: --${name}`, token.range, `write --${name} or --${name}=true`);
         const lower = (value ?? 'true').toLowerCase();
@@ -571,7 +612,7 @@ export class InstructionBuilder {
         else (values.lists[name] ??= []).push(value);
       }
     }
-    return { flags, values };
+    return { flags: fitted(flags), values };
   }
 
   private readonly badPort = (word: string, node: ParseNode): never =>
@@ -585,7 +626,7 @@ export class InstructionBuilder {
       if (eq === 0) this.fail(`ARG names can not be blank: ${word}`, node.range, 'write ARG NAME[=default]');
       out.push(eq < 0 ? { name: word } : { name: word.slice(0, eq), defaultValue: word.slice(eq + 1) });
     }
-    return out;
+    return fitted(out);
   }
 
   private mounts(list: string[] | undefined, flags: Flag[], node: ParseNode): RunMount[] {
@@ -599,7 +640,7 @@ export class InstructionBuilder {
         throw err;
       }
     }
-    return out;
+    return fitted(out);
   }
 
   private parsePort(word: string, node: ParseNode): PortSpec {

@@ -180,6 +180,134 @@ class LineMap {
 // Shared empty lists: most instructions have no comments, heredocs or (for some kinds) arguments.
 const NO_STRINGS: string[] = Object.freeze([]) as unknown as string[];
 const NO_HEREDOCS: Heredoc[] = Object.freeze([]) as unknown as Heredoc[];
+const NO_FLAGS: RawFlag[] = Object.freeze([]) as unknown as RawFlag[];
+
+/**
+ * A list grown by push has room for 17 elements; the parse result keeps thousands of short
+ * lists, so the kept copy is trimmed to its length (the grown one dies young, which is cheap).
+ */
+export function fitted<T>(list: T[]): T[] {
+  return list.length === 0 ? [] : list.slice();
+}
+
+/**
+ * A flag word whose range is made on first use: a Range is three objects, and every one that a
+ * large parse result keeps is copied twice by the young-generation GC (measured in
+ * bench/dockerfile.bench.ts), while most callers never look at flag positions.
+ */
+class FlagWord implements RawFlag {
+  text: string;
+  readonly #map: LineMap;
+  readonly #from: number;
+  readonly #to: number;
+  #range: Range | undefined;
+
+  constructor(text: string, map: LineMap, from: number, to: number) {
+    this.text = text;
+    this.#map = map;
+    this.#from = from;
+    this.#to = to;
+  }
+
+  get range(): Range {
+    return (this.#range ??= this.#map.range(this.#from, this.#to));
+  }
+
+  set range(value: Range) {
+    this.#range = value;
+  }
+
+  toJSON(): RawFlag {
+    return { text: this.text, range: this.range };
+  }
+}
+
+/**
+ * A parse node whose `range` and `keywordRange` are made on first use from offsets kept in
+ * private fields (same reason as {@link FlagWord}); once made they are kept, so repeated reads
+ * return the same objects, and assigning them works as on a plain object.
+ */
+class TreeNode implements ParseNode {
+  keyword: string;
+  flags: RawFlag[];
+  args: string[] = NO_STRINGS;
+  json = false;
+  declare trigger?: ParseNode;
+  heredocs: Heredoc[] = NO_HEREDOCS;
+  original: string;
+  rest: string;
+  comments: string[] = NO_STRINGS;
+  raw = '';
+  leading = '';
+  readonly #map: LineMap;
+  readonly #keywordFrom: number;
+  readonly #keywordTo: number;
+  /** Where the instruction ends (1-based line, column after the last character). */
+  #endLine: number;
+  #endColumn: number;
+  #range: Range | undefined;
+  #keywordRange: Range | undefined;
+
+  constructor(keyword: string, flags: RawFlag[], original: string, rest: string, map: LineMap, keywordFrom: number, keywordTo: number, endLine: number, endColumn: number) {
+    this.keyword = keyword;
+    this.flags = flags;
+    this.original = original;
+    this.rest = rest;
+    this.#map = map;
+    this.#keywordFrom = keywordFrom;
+    this.#keywordTo = keywordTo;
+    this.#endLine = endLine;
+    this.#endColumn = endColumn;
+  }
+
+  get endLine(): number {
+    return this.#range === undefined ? this.#endLine : this.#range.end.line;
+  }
+
+  /** Moves the end (continuation lines, heredoc terminators) before the range is first read. */
+  setEnd(line: number, column: number): void {
+    this.#endLine = line;
+    this.#endColumn = column;
+    this.#range = undefined;
+  }
+
+  get keywordRange(): Range {
+    return (this.#keywordRange ??= this.#map.range(this.#keywordFrom, this.#keywordTo));
+  }
+
+  set keywordRange(value: Range) {
+    this.#keywordRange = value;
+  }
+
+  get range(): Range {
+    // The instruction range shares its start position object with the keyword range.
+    return (this.#range ??= { start: this.keywordRange.start, end: { line: this.#endLine, column: this.#endColumn } });
+  }
+
+  set range(value: Range) {
+    this.#range = value;
+  }
+
+  /** A plain-object view with the lazily made fields included (for JSON output). */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      keyword: this.keyword,
+      keywordRange: this.keywordRange,
+      flags: this.flags,
+      args: this.args,
+      json: this.json,
+    };
+    if (this.trigger !== undefined) out['trigger'] = this.trigger;
+    out['heredocs'] = this.heredocs;
+    out['original'] = this.original;
+    out['rest'] = this.rest;
+    out['comments'] = this.comments;
+    out['range'] = this.range;
+    out['raw'] = this.raw;
+    out['leading'] = this.leading;
+    return out;
+  }
+}
 
 /** Context shared by the argument parsers. */
 interface Context {
@@ -187,38 +315,43 @@ interface Context {
   fail(reason: string, hint?: string): never;
 }
 
+const INSTRUCTION_KEYWORDS = [
+  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
+  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+];
+
+/** Upper- and lower-case keyword spellings to [the same spelling as a constant, its lower case]. */
+const KEYWORD_SPELLINGS = new Map<string, [string, string]>();
+for (const upper of INSTRUCTION_KEYWORDS) {
+  const lower = upper.toLowerCase();
+  KEYWORD_SPELLINGS.set(upper, [upper, lower]);
+  KEYWORD_SPELLINGS.set(lower, [lower, lower]);
+}
+
+function lowerKeyword(keyword: string): string {
+  return KEYWORD_SPELLINGS.get(keyword)?.[1] ?? keyword.toLowerCase();
+}
+
 /** Parses the instruction on one logical line (BuildKit newNodeFromLine). */
-function parseLogicalLine(line: string, base: number, map: LineMap, ctx: Context): ParseNode {
+function parseLogicalLine(line: string, base: number, map: LineMap, ctx: Context): TreeNode {
   let start = leadingSpaceLength(line);
   let end = line.length;
   while (end > start && isGoSpace(line[end - 1]!)) end--;
   let kwEnd = start;
   while (kwEnd < end && !isSeparator(line[kwEnd])) kwEnd++;
-  const keyword = line.slice(start, kwEnd);
+  const written = line.slice(start, kwEnd);
+  // The usual spellings come back as shared constants, so the result keeps no copy per node.
+  const known = KEYWORD_SPELLINGS.get(written);
+  const keyword = known === undefined ? written : known[0];
   let restStart = kwEnd;
   while (restStart < end && isSeparator(line[restStart])) restStart++;
   const { flags, argsStart } = extractFlags(line, restStart, end, base, map);
   let restOffset = argsStart;
   while (restOffset < end && isGoSpace(line[restOffset]!)) restOffset++;
   const rest = line.slice(restOffset, end);
-  // The keyword range and the instruction range share their start position object.
-  const keywordRange = map.range(base + start, base + kwEnd);
   const last = map.at(base + end - 1);
-  const node: ParseNode = {
-    keyword,
-    keywordRange,
-    flags,
-    args: NO_STRINGS,
-    json: false,
-    heredocs: NO_HEREDOCS,
-    original: line,
-    rest,
-    comments: NO_STRINGS,
-    range: { start: keywordRange.start, end: { line: last.line, column: last.column + 1 } },
-    raw: '',
-    leading: '',
-  };
-  const lower = keyword.toLowerCase();
+  const node = new TreeNode(keyword, flags, line, rest, map, base + start, base + kwEnd, last.line, last.column + 1);
+  const lower = known === undefined ? keyword.toLowerCase() : known[1];
   switch (lower) {
     case 'add':
     case 'copy':
@@ -267,11 +400,11 @@ function parseLogicalLine(line: string, base: number, map: LineMap, ctx: Context
  * word that does not start with `--`; a bare `--` ends the flags and is dropped.
  */
 function extractFlags(line: string, from: number, end: number, base: number, map: LineMap): { flags: RawFlag[]; argsStart: number } {
-  const flags: RawFlag[] = [];
+  let flags: RawFlag[] = NO_FLAGS;
   let pos = from;
   for (;;) {
     while (pos < end && isGoSpace(line[pos]!)) pos++;
-    if (pos >= end || line[pos] !== '-' || line[pos + 1] !== '-') return { flags, argsStart: pos };
+    if (pos >= end || line[pos] !== '-' || line[pos + 1] !== '-') return { flags: flags === NO_FLAGS ? flags : fitted(flags), argsStart: pos };
     const wordStart = pos;
     // Fast path: a flag without quotes or backslashes is a plain slice.
     let plainEnd = pos;
@@ -311,8 +444,11 @@ function extractFlags(line: string, from: number, end: number, base: number, map
         word += ch;
       }
     }
-    if (word === '--') return { flags, argsStart: pos };
-    if (blankOk || word.length > 0) flags.push({ text: word, range: map.range(base + wordStart, base + pos) });
+    if (word === '--') return { flags: flags === NO_FLAGS ? flags : fitted(flags), argsStart: pos };
+    if (blankOk || word.length > 0) {
+      if (flags === NO_FLAGS) flags = [];
+      flags.push(new FlagWord(word, map, base + wordStart, base + pos));
+    }
   }
 }
 
@@ -352,18 +488,18 @@ export function parseWords(rest: string, escape: string): string[] {
         quote = c;
         blankOk = true;
       } else if (c === esc) {
-        if (i + 1 === n) return finishWords(words, rest, start, i, blankOk);
+        if (i + 1 === n) return fitted(finishWords(words, rest, start, i, blankOk));
         i++;
       }
       continue;
     }
     if (c === quote) quote = 0;
     else if (c === esc && quote !== 0x27) {
-      if (i + 1 === n) return finishWords(words, rest, start, i, blankOk);
+      if (i + 1 === n) return fitted(finishWords(words, rest, start, i, blankOk));
       i++;
     }
   }
-  return start < 0 ? words : finishWords(words, rest, start, n, blankOk);
+  return fitted(start < 0 ? words : finishWords(words, rest, start, n, blankOk));
 }
 
 function finishWords(words: string[], rest: string, start: number, end: number, blankOk: boolean): string[] {
@@ -390,7 +526,7 @@ function parseNameValue(rest: string, instruction: string, ctx: Context): string
     }
     out.push(word.slice(0, eq), word.slice(eq + 1), '=');
   }
-  return out;
+  return fitted(out);
 }
 
 /** Go's %q for the few messages that quote a word. */
@@ -631,8 +767,8 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
       warnings.push({ message: `Empty continuation line found in: ${line}`, range: node.range });
     }
 
-    const heredocTarget = node.keyword.toLowerCase() === 'onbuild' && node.trigger ? node.trigger : node;
-    if (HEREDOC_INSTRUCTIONS.has(heredocTarget.keyword.toLowerCase()) && !heredocTarget.json && line.includes('<<')) {
+    const heredocTarget = node.trigger !== undefined && lowerKeyword(node.keyword) === 'onbuild' ? node.trigger : node;
+    if (line.includes('<<') && !heredocTarget.json && HEREDOC_INSTRUCTIONS.has(lowerKeyword(heredocTarget.keyword))) {
       for (const marker of heredocsOnLine(line)) {
         const bodyStart = lineCount;
         const bodyOffset = cursor;
@@ -671,9 +807,10 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
     node.leading = text.slice(leadingStart, firstStart);
     leadingStart = cursor;
     if (node.heredocs.length > 0) {
-      node.range = { start: node.range.start, end: node.heredocs[node.heredocs.length - 1]!.range.end };
-    } else if (endLine > node.range.end.line) {
-      node.range = { start: node.range.start, end: { line: endLine, column: lastContinuationText.length + 1 } };
+      const end = node.heredocs[node.heredocs.length - 1]!.range.end;
+      node.setEnd(end.line, end.column);
+    } else if (endLine > node.endLine) {
+      node.setEnd(endLine, lastContinuationText.length + 1);
     }
     nodes.push(node);
   }
