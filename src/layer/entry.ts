@@ -98,7 +98,7 @@ export function compareSiblings(a: string, b: string): number {
   return rank(a) - rank(b) || compareNames(a, b);
 }
 
-/** Orders canonical paths so that parents precede children and siblings follow {@link compareSiblings}. */
+/** Orders canonical paths so that parents precede children and siblings follow `compareSiblings` (byte order of the names). */
 export function comparePaths(a: string, b: string): number {
   if (a === b) return 0;
   const pa = a.split('/');
