@@ -27,6 +27,9 @@ export interface ContextEntry {
   linkname?: string;
 }
 
+/** Receives one entry of a directory walk (see {@link BuildContext.forEachBelow}). */
+export type EntryVisitor = (rel: string, sub: string, abs: string, type: ContextEntry['type'], stats: Stats, linkname: string | undefined) => void;
+
 /** A directory source's entries, each with its path relative to the source root. */
 export interface WalkedEntry extends ContextEntry {
   /** Path below the source root (`''` for the root itself). */
@@ -198,7 +201,21 @@ export class BuildContext {
   walk(root: ContextEntry, exclude?: IgnoreMatcher): WalkedEntry[] {
     const out: WalkedEntry[] = [{ ...root, sub: '' }];
     if (root.type !== 'directory') return out;
-    const visit = (abs: string, rel: string, sub: string): void => {
+    this.forEachBelow(root, exclude, (rel, sub, abs, type, stats, linkname) => {
+      const entry: WalkedEntry = { rel, abs, type, stats, sub };
+      if (linkname !== undefined) entry.linkname = linkname;
+      out.push(entry);
+    });
+    return out;
+  }
+
+  /**
+   * The entries {@link walk} returns below `root` (the root itself excluded), handed to `visit` one
+   * by one without collecting them: a rebuild that only needs their stat signatures then keeps
+   * nothing alive, which saves the garbage collector most of its work on a large context.
+   */
+  forEachBelow(root: ContextEntry, exclude: IgnoreMatcher | undefined, visit: EntryVisitor): void {
+    const recurse = (abs: string, rel: string, sub: string): void => {
       let names: string[];
       try {
         names = readdirSync(abs);
@@ -206,27 +223,26 @@ export class BuildContext {
         throw new SourceNotFoundError(`${rel} (${(err as Error).message})`);
       }
       names.sort();
+      // Plain concatenation: path.join's normalization costs more than the lstat on a big tree.
+      const prefix = abs.endsWith(sep) ? abs : abs + sep;
       for (const name of names) {
         const childRel = rel === '.' ? name : `${rel}/${name}`;
         const childSub = sub === '' ? name : `${sub}/${name}`;
-        const childAbs = join(abs, name);
+        const childAbs = prefix + name;
         const ignored = this.ignore.excludes(childRel) || (exclude !== undefined && exclude.excludes(childSub));
         const stats = lstatSync(childAbs);
         const type = typeOf(stats);
         if (!type) continue;
         if (ignored) {
           if (type === 'directory' && (this.ignore.mayIncludeBelow(childRel) || (exclude?.mayIncludeBelow(childSub) ?? false))) {
-            visit(childAbs, childRel, childSub);
+            recurse(childAbs, childRel, childSub);
           }
           continue;
         }
-        const entry: WalkedEntry = { rel: childRel, abs: childAbs, type, stats, sub: childSub };
-        if (type === 'symlink') entry.linkname = readlinkSync(childAbs);
-        out.push(entry);
-        if (type === 'directory') visit(childAbs, childRel, childSub);
+        visit(childRel, childSub, childAbs, type, stats, type === 'symlink' ? readlinkSync(childAbs) : undefined);
+        if (type === 'directory') recurse(childAbs, childRel, childSub);
       }
     };
-    visit(root.abs, root.rel, '');
-    return out;
+    if (root.type === 'directory') recurse(root.abs, root.rel, '');
   }
 }

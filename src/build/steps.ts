@@ -93,20 +93,50 @@ export function hashSources(sources: CopySource[], table: FileDigestCache): stri
 }
 
 /**
+ * The cache key of a source set's stat signatures: for each source its pattern and location, then
+ * per entry the path, type, mode, link target, size, mtime, ctime, inode and device. Fed in batches,
+ * since one hash update per entry costs more than the hashing.
+ */
+class SignatureHasher {
+  private readonly hash = createHash('sha256');
+  private pending = '';
+
+  source(pattern: string, parentsPath: string | undefined, abs: string): void {
+    this.add(`source\0${pattern}\0${parentsPath ?? ''}\0${abs}\0`);
+  }
+
+  entry(sub: string, type: string, st: EntryStats, linkname: string | undefined): void {
+    this.add(`${sub}\0${type}\0${st.mode}\0${linkname ?? ''}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\0${st.dev}\n`);
+  }
+
+  key(): string {
+    this.hash.update(this.pending);
+    return `sources-${this.hash.digest('hex')}`;
+  }
+
+  private add(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= 1 << 16) {
+      this.hash.update(this.pending);
+      this.pending = '';
+    }
+  }
+}
+
+type EntryStats = Pick<ContextEntry['stats'], 'mode' | 'size' | 'mtimeMs' | 'ctimeMs' | 'ino' | 'dev'>;
+
+/**
  * The content hash of sources, answered from the cache when every entry's stat signature is as it
  * was (a source-set record keyed by the signatures), else computed with {@link hashSources} and
  * recorded. Content changes always move mtime or ctime, so equal signatures mean equal content.
  */
 export async function contentHash(sources: CopySource[], cache: BuildCache): Promise<string> {
-  const meta = createHash('sha256');
+  const signatures = new SignatureHasher();
   for (const source of sources) {
-    meta.update(`source\0${source.pattern}\0${source.parentsPath ?? ''}\0${source.entry.abs}\0`);
-    for (const item of source.contents ?? [{ ...source.entry, sub: '' }]) {
-      const st = item.stats;
-      meta.update(`${item.sub}\0${item.type}\0${st.mode}\0${item.linkname ?? ''}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\0${st.dev}\n`);
-    }
+    signatures.source(source.pattern, source.parentsPath, source.entry.abs);
+    for (const item of source.contents ?? [{ ...source.entry, sub: '' }]) signatures.entry(item.sub, item.type, item.stats, item.linkname);
   }
-  const key = `sources-${meta.digest('hex')}`;
+  const key = signatures.key();
   const known = await cache.get(key);
   if (known?.contentHash) return known.contentHash;
   const hash = hashSources(sources, cache.files);
@@ -114,27 +144,60 @@ export async function contentHash(sources: CopySource[], cache: BuildCache): Pro
   return hash;
 }
 
-/** Resolves sources against a context (or a stage rootfs), walking directories. */
-export function collectSources(context: BuildContext, patterns: string[], options: Pick<CopyStepOptions, 'exclude' | 'parents'>): CopySource[] {
+/**
+ * The content hash {@link contentHash} recorded for these sources when their stat signatures are
+ * unchanged, else undefined. Walks the context without keeping its entries, so the no-change
+ * rebuild of a large context costs one lstat per entry and little else.
+ */
+export async function knownContentHash(
+  context: BuildContext,
+  patterns: string[],
+  options: Pick<CopyStepOptions, 'exclude' | 'parents'>,
+  cache: BuildCache,
+): Promise<string | undefined> {
+  const signatures = new SignatureHasher();
+  for (const { pattern, entry, parentsPath, exclude } of sourceRoots(context, patterns, options)) {
+    signatures.source(pattern, parentsPath, entry.abs);
+    signatures.entry('', entry.type, entry.stats, entry.linkname);
+    context.forEachBelow(entry, exclude, (_rel, sub, _abs, type, stats, linkname) => signatures.entry(sub, type, stats, linkname));
+  }
+  return (await cache.get(signatures.key()))?.contentHash;
+}
+
+/** The sources patterns name, before directories are walked. */
+function* sourceRoots(
+  context: BuildContext,
+  patterns: string[],
+  options: Pick<CopyStepOptions, 'exclude' | 'parents'>,
+): Generator<{ pattern: string; entry: ContextEntry; parentsPath?: string; exclude: IgnoreMatcher | undefined }> {
   const exclude = options.exclude?.length ? new IgnoreMatcher(options.exclude) : undefined;
-  const out: CopySource[] = [];
   for (const pattern of patterns) {
     // `--parents` keeps the path below a `/./` pivot, or the whole cleaned source path.
     const pivot = pattern.indexOf('/./');
     for (const entry of context.resolve(pattern)) {
-      const source: CopySource = { pattern, entry };
-      if (entry.type === 'directory') source.contents = context.walk(entry, exclude);
-      else if (exclude?.excludes(posix.basename(entry.rel))) continue;
-      if (options.parents) {
-        let keep = entry.rel;
-        if (pivot >= 0) {
-          const before = context.relativeSource(pattern.slice(0, pivot));
-          keep = before === '.' ? entry.rel : entry.rel.slice(before.length + 1);
-        }
-        source.parentsPath = keep === '.' ? '' : keep;
+      if (entry.type !== 'directory' && exclude?.excludes(posix.basename(entry.rel))) continue;
+      if (!options.parents) {
+        yield { pattern, entry, exclude };
+        continue;
       }
-      out.push(source);
+      let keep = entry.rel;
+      if (pivot >= 0) {
+        const before = context.relativeSource(pattern.slice(0, pivot));
+        keep = before === '.' ? entry.rel : entry.rel.slice(before.length + 1);
+      }
+      yield { pattern, entry, parentsPath: keep === '.' ? '' : keep, exclude };
     }
+  }
+}
+
+/** Resolves sources against a context (or a stage rootfs), walking directories. */
+export function collectSources(context: BuildContext, patterns: string[], options: Pick<CopyStepOptions, 'exclude' | 'parents'>): CopySource[] {
+  const out: CopySource[] = [];
+  for (const { pattern, entry, parentsPath, exclude } of sourceRoots(context, patterns, options)) {
+    const source: CopySource = { pattern, entry };
+    if (entry.type === 'directory') source.contents = context.walk(entry, exclude);
+    if (parentsPath !== undefined) source.parentsPath = parentsPath;
+    out.push(source);
   }
   return out;
 }
@@ -154,10 +217,18 @@ export async function copyStep(
   createdBy: string,
   contextKey: string,
 ): Promise<boolean> {
-  const sources = collectSources(context, options.sources, options);
   const chmod = parseChmod(options.chmod);
-  const inputs = context.rootfs ? contextKey : await contentHash(sources, stage.settings.cache);
+  // Sources of another stage's rootfs are keyed by that stage, so they are listed up front (a
+  // missing one fails the step even on a cache hit); context sources are listed only when the
+  // stat-signature record does not already answer their content hash.
+  let sources = context.rootfs ? collectSources(context, options.sources, options) : undefined;
+  const cache = stage.settings.cache;
+  const inputs = context.rootfs
+    ? contextKey
+    : ((await knownContentHash(context, options.sources, options, cache)) ??
+      (await contentHash((sources = collectSources(context, options.sources, options)), cache)));
   return stage.entriesStep(createdBy, [inputs, options.dest, options.chown ?? '', options.chmod ?? '', stage.container.WorkingDir ?? ''], async () => {
+    sources ??= collectSources(context, options.sources, options);
     const owner = await ownerFor(stage, options.chown);
     return planCopy(sources, {
       dest: options.dest,

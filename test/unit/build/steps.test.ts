@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile, readFile } from 'node:fs/promises';
+import { mkdir, writeFile, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileDigestCache } from '../../../src/build/cache.js';
 import { BuildContext } from '../../../src/build/context.js';
@@ -84,4 +84,27 @@ test('contentHash answers an unchanged source set from its record without touchi
   await writeFile(join(dir, 'a'), 'changed');
   assert.notEqual(await contentHash(sources(), cache), first);
   assert.equal(tableUses, 2);
+});
+
+test('knownContentHash finds what contentHash recorded, with the same excludes and --parents, and misses after a change', async (t) => {
+  const { contentHash, knownContentHash } = await import('../../../src/build/steps.js');
+  const { MemoryBuildCache } = await import('../../../src/build/cache.js');
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'd/sub'), { recursive: true });
+  await writeFile(join(dir, 'd/sub/a.js'), 'a');
+  await writeFile(join(dir, 'd/b.txt'), 'b');
+  await writeFile(join(dir, 'top'), 't');
+  await symlink('sub/a.js', join(dir, 'd/link'));
+  const cache = new MemoryBuildCache();
+  const ctx = new BuildContext(dir, ['d/b.txt']);
+  const patterns = ['d', 'top', 'd/./sub'];
+  const options = { exclude: ['**/*.js'], parents: true };
+  assert.equal(await knownContentHash(ctx, patterns, options, cache), undefined);
+  const recorded = await contentHash(collectSources(ctx, patterns, options), cache);
+  assert.equal(await knownContentHash(ctx, patterns, options, cache), recorded);
+  assert.equal(await knownContentHash(ctx, patterns, {}, cache), undefined, 'other options are other source sets');
+  await writeFile(join(dir, 'd/sub/a.js'), 'excluded, so still known');
+  assert.equal(await knownContentHash(ctx, patterns, options, cache), recorded);
+  await writeFile(join(dir, 'top'), 'changed');
+  assert.equal(await knownContentHash(ctx, patterns, options, cache), undefined);
 });
