@@ -261,6 +261,29 @@ const NO_FLAGS: Flag[] = Object.freeze([]) as unknown as Flag[];
 const FLAG_NAMES = new Map<string, string>();
 for (const spec of Object.values(FLAG_SPECS)) for (const name of Object.keys(spec)) FLAG_NAMES.set(name, name);
 
+/** The name of a `--name[=value]` word, as a shared constant when it is a known flag. */
+function flagName(text: string): string {
+  const eq = text.indexOf('=', 2);
+  const written = eq < 0 ? text.slice(2) : text.slice(2, eq);
+  return FLAG_NAMES.get(written) ?? written;
+}
+
+function flagValue(text: string): string | undefined {
+  const eq = text.indexOf('=', 2);
+  return eq < 0 ? undefined : text.slice(eq + 1);
+}
+
+/** The typed view of a node's flag words (made when an instruction's `flags` is first read). */
+function typedFlags(words: RawFlag[]): Flag[] {
+  if (words.length === 0) return NO_FLAGS;
+  const out: Flag[] = new Array<Flag>(words.length);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    out[i] = new ParsedFlag(flagName(word.text), flagValue(word.text), word);
+  }
+  return out;
+}
+
 /**
  * A parsed flag that reads its range through to the parse tree's flag word, which makes it on
  * first use: most callers never look at flag positions, and every Range a large result keeps
@@ -300,13 +323,22 @@ const NO_FLAG_VALUES: FlagValues = Object.freeze({ bools: Object.freeze({}), str
  */
 class TypedInstruction implements InstructionBase {
   kind: InstructionKind;
-  flags: Flag[];
   node: ParseNode;
+  // Made on first read from the node's flag words: validation needs no Flag objects, and most
+  // callers read the typed fields (`from`, `mounts`, ...) instead.
+  #flags: Flag[] | undefined;
 
-  constructor(kind: InstructionKind, flags: Flag[], node: ParseNode) {
+  constructor(kind: InstructionKind, node: ParseNode) {
     this.kind = kind;
-    this.flags = flags;
     this.node = node;
+  }
+
+  get flags(): Flag[] {
+    return (this.#flags ??= typedFlags(this.node.flags));
+  }
+
+  set flags(value: Flag[]) {
+    this.#flags = value;
   }
 
   get keyword(): string {
@@ -353,6 +385,7 @@ class TypedInstruction implements InstructionBase {
       keywordRange: this.keywordRange,
       range: this.range,
       comments: this.comments,
+      flags: this.flags,
       ...own,
     };
   }
@@ -381,8 +414,8 @@ export class InstructionBuilder {
         suggestion ? `did you mean ${suggestion}?` : `valid instructions: ${INSTRUCTION_KINDS.join(', ')}`,
       );
     }
-    const { flags, values } = this.parseFlags(node, kind);
-    const base: InstructionBase = new TypedInstruction(kind, flags, node);
+    const values = this.parseFlags(node, kind);
+    const base: InstructionBase = new TypedInstruction(kind, node);
     const args = node.args;
     const need = this.need;
     switch (kind) {
@@ -407,20 +440,20 @@ export class InstructionBuilder {
         const out: RunInstruction = extend(base, {
           args,
           shellForm: !node.json,
-          mounts: this.mounts(values.lists.mount, flags, node),
+          mounts: this.mounts(values.lists.mount, base, node),
           heredocs,
         });
         const network = values.strings['network'];
         if (network !== undefined) {
           if (network !== 'default' && network !== 'none' && network !== 'host') {
-            this.fail(`unsupported network mode: ${network}`, flagRange(flags, 'network', node), 'use --network=default, none or host');
+            this.fail(`unsupported network mode: ${network}`, flagRange(base.flags, 'network', node), 'use --network=default, none or host');
           }
           out.network = network;
         }
         const security = values.strings['security'];
         if (security !== undefined) {
           if (security !== 'sandbox' && security !== 'insecure') {
-            this.fail(`unsupported security mode: ${security}`, flagRange(flags, 'security', node), 'use --security=sandbox or insecure');
+            this.fail(`unsupported security mode: ${security}`, flagRange(base.flags, 'security', node), 'use --security=sandbox or insecure');
           }
           out.security = security;
         }
@@ -443,16 +476,19 @@ export class InstructionBuilder {
           );
         }
         const destination = args[args.length - 1]!;
-        if (parseHeredocWord(destination)) this.fail(`${kind} cannot accept a heredoc as a destination`, node.range, 'heredocs can only be sources');
+        if (destination.includes('<<') && parseHeredocWord(destination)) this.fail(`${kind} cannot accept a heredoc as a destination`, node.range, 'heredocs can only be sources');
         let byName: Map<string, Heredoc> | undefined;
         if (heredocs.length > 0) {
           byName = new Map<string, Heredoc>();
           for (const h of heredocs) byName.set(h.name, h);
         }
-        const sources: string[] = [];
+        // A heredoc marker holds `<<`; without one every source is a path: one exact-size copy.
+        let plainSources = true;
+        if (!node.json) for (let i = 0; i < args.length - 1; i++) if (args[i]!.includes('<<')) plainSources = false;
+        const sources: string[] = plainSources ? args.slice(0, -1) : [];
         const sourceContents: SourceContent[] = [];
-        for (const src of args.slice(0, -1)) {
-          const marker = node.json ? undefined : parseHeredocWord(src);
+        if (!plainSources) for (const src of args.slice(0, -1)) {
+          const marker = parseHeredocWord(src);
           if (marker) {
             const doc = byName?.get(marker.name);
             const content = doc?.content ?? '';
@@ -462,7 +498,7 @@ export class InstructionBuilder {
           }
         }
         const common: Omit<CopyInstruction, keyof InstructionBase | 'parents'> & { parents?: boolean; keepGitDir?: boolean } = {
-          sources: fitted(sources),
+          sources: plainSources ? sources : fitted(sources),
           sourceContents,
           destination,
           link: values.bools['link'] ?? false,
@@ -473,7 +509,7 @@ export class InstructionBuilder {
         const chown = values.strings['chown'];
         const chmod = values.strings['chmod'];
         if (chmod !== undefined && !chmod.includes('$') && !/^[0-7]{1,4}$/.test(chmod) && !/^([ugoa]*[-+=][rwxXst]*,?)+$/.test(chmod)) {
-          this.fail(`invalid --chmod=${chmod}: expected an octal mode like 0755 or a symbolic mode like u+x`, flagRange(flags, 'chmod', node));
+          this.fail(`invalid --chmod=${chmod}: expected an octal mode like 0755 or a symbolic mode like u+x`, flagRange(base.flags, 'chmod', node));
         }
         if (kind === 'COPY') {
           common.parents = values.bools['parents'] ?? false;
@@ -491,7 +527,7 @@ export class InstructionBuilder {
         const checksum = values.strings['checksum'];
         if (checksum !== undefined) {
           if (!checksum.includes('$') && !/^sha(256|384|512):[0-9a-f]+$/.test(checksum)) {
-            this.fail(`invalid --checksum=${checksum}: expected algorithm:hex, e.g. sha256:...`, flagRange(flags, 'checksum', node));
+            this.fail(`invalid --checksum=${checksum}: expected algorithm:hex, e.g. sha256:...`, flagRange(base.flags, 'checksum', node));
           }
           out.checksum = checksum;
         }
@@ -574,19 +610,16 @@ export class InstructionBuilder {
     }
   };
 
-  private parseFlags(node: ParseNode, kind: InstructionKind): { flags: Flag[]; values: FlagValues } {
-    if (node.flags.length === 0) return { flags: NO_FLAGS, values: NO_FLAG_VALUES };
-    const flags: Flag[] = [];
+  /** Validates the flag words and collects their values (the Flag objects are made on demand). */
+  private parseFlags(node: ParseNode, kind: InstructionKind): FlagValues {
+    if (node.flags.length === 0) return NO_FLAG_VALUES;
     const spec = FLAG_SPECS[kind] ?? {};
     // Each flag name has one type, so one record can serve all three views.
     const record: Record<string, never> = {};
     const values: FlagValues = { bools: record, strings: record, lists: record };
     for (const token of node.flags) {
-      const text = token.text;
-      const eq = text.indexOf('=', 2);
-      const written = eq < 0 ? text.slice(2) : text.slice(2, eq);
-      const name = FLAG_NAMES.get(written) ?? written;
-      const value = eq < 0 ? undefined : text.slice(eq + 1);
+      const name = flagName(token.text);
+      const value = flagValue(token.text);
       const type = spec[name];
       if (type === undefined) {
         const known = Object.keys(spec);
@@ -597,8 +630,7 @@ export class InstructionBuilder {
           near ? `did you mean --${near}?` : known.length ? `${kind} accepts ${known.map((k) => `--${k}`).join(', ')}` : `${kind} takes no flags`,
         );
       }
-      if (type !== 'strings' && hasFlag(flags, name)) this.fail(`duplicate flag specified: --${name}`, token.range, 'give the flag once');
-      flags.push(new ParsedFlag(name, value, token));
+      if (type !== 'strings' && record[name] !== undefined) this.fail(`duplicate flag specified: --${name}`, token.range, 'give the flag once');
       if (type === 'bool') {
         if (value !== undefined && value === '') this.fail(`missing a value on flag: --${name}`, token.range, `write --${name} or --${name}=true`);
         const lower = (value ?? 'true').toLowerCase();
@@ -612,7 +644,7 @@ export class InstructionBuilder {
         else (values.lists[name] ??= []).push(value);
       }
     }
-    return { flags: fitted(flags), values };
+    return values;
   }
 
   private readonly badPort = (word: string, node: ParseNode): never =>
@@ -629,14 +661,14 @@ export class InstructionBuilder {
     return fitted(out);
   }
 
-  private mounts(list: string[] | undefined, flags: Flag[], node: ParseNode): RunMount[] {
+  private mounts(list: string[] | undefined, base: InstructionBase, node: ParseNode): RunMount[] {
     const out: RunMount[] = [];
     if (!list) return out;
     for (const m of list) {
       try {
         out.push(parseMount(m));
       } catch (err) {
-        if (err instanceof MountSyntaxError) this.fail(`invalid --mount=${m}: ${err.message}`, flagRange(flags, 'mount', node), 'see the Dockerfile reference, RUN --mount');
+        if (err instanceof MountSyntaxError) this.fail(`invalid --mount=${m}: ${err.message}`, flagRange(base.flags, 'mount', node), 'see the Dockerfile reference, RUN --mount');
         throw err;
       }
     }
@@ -679,10 +711,9 @@ export class InstructionBuilder {
     const text = values.strings[flag];
     if (text === undefined || text === '') return undefined;
     const ns = parseGoDuration(text);
-    const range = flagRange(base.flags, flag, node);
-    if (ns === undefined) this.fail(`invalid duration for --${flag}: ${JSON.stringify(text)}`, range, 'write a Go duration like 30s, 1m30s or 500ms');
-    if (ns < 0) this.fail(`Interval ${JSON.stringify(flag)} cannot be negative`, range);
-    if (ns !== 0 && ns < 1e6) this.fail(`Interval ${JSON.stringify(flag)} cannot be less than 1ms`, range);
+    if (ns === undefined) this.fail(`invalid duration for --${flag}: ${JSON.stringify(text)}`, flagRange(base.flags, flag, node), 'write a Go duration like 30s, 1m30s or 500ms');
+    if (ns < 0) this.fail(`Interval ${JSON.stringify(flag)} cannot be negative`, flagRange(base.flags, flag, node));
+    if (ns !== 0 && ns < 1e6) this.fail(`Interval ${JSON.stringify(flag)} cannot be less than 1ms`, flagRange(base.flags, flag, node));
     return ns;
   }
 
@@ -729,11 +760,6 @@ export class InstructionBuilder {
  */
 function extend<T extends Instruction>(base: InstructionBase, fields: Omit<T, keyof InstructionBase>): T {
   return Object.assign(base, fields) as unknown as T;
-}
-
-function hasFlag(flags: Flag[], name: string): boolean {
-  for (const f of flags) if (f.name === name) return true;
-  return false;
 }
 
 function flagRange(flags: Flag[], name: string, node: ParseNode): Range {

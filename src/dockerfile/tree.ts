@@ -152,20 +152,31 @@ class LineMap {
     (this.more ??= []).push({ start: joinedOffset, line, column });
   }
 
-  at(offset: number): Position {
+  /** The continuation segment holding `offset`, or undefined for the first line. */
+  private segment(offset: number): { start: number; line: number; column: number } | undefined {
     const more = this.more;
-    if (more !== undefined && more.length > 0 && offset >= more[0]!.start) {
-      let lo = 0;
-      let hi = more.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (more[mid]!.start <= offset) lo = mid;
-        else hi = mid - 1;
-      }
-      const seg = more[lo]!;
-      return { line: seg.line, column: seg.column + offset - seg.start };
+    if (more === undefined || more.length === 0 || offset < more[0]!.start) return undefined;
+    let lo = 0;
+    let hi = more.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (more[mid]!.start <= offset) lo = mid;
+      else hi = mid - 1;
     }
-    return { line: this.firstLine, column: this.firstColumn + offset };
+    return more[lo]!;
+  }
+
+  lineAt(offset: number): number {
+    return this.segment(offset)?.line ?? this.firstLine;
+  }
+
+  columnAt(offset: number): number {
+    const seg = this.segment(offset);
+    return seg === undefined ? this.firstColumn + offset : seg.column + offset - seg.start;
+  }
+
+  at(offset: number): Position {
+    return { line: this.lineAt(offset), column: this.columnAt(offset) };
   }
 
   /** The range of `[from, to)`; the end column is taken after the last character. */
@@ -345,12 +356,11 @@ function parseLogicalLine(line: string, base: number, map: LineMap, ctx: Context
   const keyword = known === undefined ? written : known[0];
   let restStart = kwEnd;
   while (restStart < end && isSeparator(line[restStart])) restStart++;
-  const { flags, argsStart } = extractFlags(line, restStart, end, base, map);
-  let restOffset = argsStart;
+  const flags = extractFlags(line, restStart, end, base, map);
+  let restOffset = flagsEnd;
   while (restOffset < end && isGoSpace(line[restOffset]!)) restOffset++;
   const rest = line.slice(restOffset, end);
-  const last = map.at(base + end - 1);
-  const node = new TreeNode(keyword, flags, line, rest, map, base + start, base + kwEnd, last.line, last.column + 1);
+  const node = new TreeNode(keyword, flags, line, rest, map, base + start, base + kwEnd, map.lineAt(base + end - 1), map.columnAt(base + end - 1) + 1);
   const lower = known === undefined ? keyword.toLowerCase() : known[1];
   switch (lower) {
     case 'add':
@@ -395,16 +405,22 @@ function parseLogicalLine(line: string, base: number, map: LineMap, ctx: Context
   return node;
 }
 
+/** Where the arguments start after the flags {@link extractFlags} took (saves a result object per instruction). */
+let flagsEnd = 0;
+
 /**
  * Takes the leading `--flag` words (quotes removed, the escape `\` honoured), stopping at the first
  * word that does not start with `--`; a bare `--` ends the flags and is dropped.
  */
-function extractFlags(line: string, from: number, end: number, base: number, map: LineMap): { flags: RawFlag[]; argsStart: number } {
+function extractFlags(line: string, from: number, end: number, base: number, map: LineMap): RawFlag[] {
   let flags: RawFlag[] = NO_FLAGS;
   let pos = from;
   for (;;) {
     while (pos < end && isGoSpace(line[pos]!)) pos++;
-    if (pos >= end || line[pos] !== '-' || line[pos + 1] !== '-') return { flags: flags === NO_FLAGS ? flags : fitted(flags), argsStart: pos };
+    if (pos >= end || line[pos] !== '-' || line[pos + 1] !== '-') {
+      flagsEnd = pos;
+      return flags === NO_FLAGS ? flags : fitted(flags);
+    }
     const wordStart = pos;
     // Fast path: a flag without quotes or backslashes is a plain slice.
     let plainEnd = pos;
@@ -444,7 +460,10 @@ function extractFlags(line: string, from: number, end: number, base: number, map
         word += ch;
       }
     }
-    if (word === '--') return { flags: flags === NO_FLAGS ? flags : fitted(flags), argsStart: pos };
+    if (word === '--') {
+      flagsEnd = pos;
+      return flags === NO_FLAGS ? flags : fitted(flags);
+    }
     if (blankOk || word.length > 0) {
       if (flags === NO_FLAGS) flags = [];
       flags.push(new FlagWord(word, map, base + wordStart, base + pos));
@@ -710,16 +729,17 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
 
   // A line continues when it ends in the escape character (then optional blanks), unless that
   // character is itself escaped (`\\` at the end is a literal backslash).
-  const trimContinuation = (line: string): [string, boolean] => {
+  // Reports through `continued` rather than a returned pair: this runs for every line.
+  let continued = false;
+  const trimContinuation = (line: string): string => {
     let end = line.length;
     while (end > 0) {
       const c = line.charCodeAt(end - 1);
       if (c !== 0x20 && c !== 0x09) break;
       end--;
     }
-    if (end === 0 || line.charCodeAt(end - 1) !== escapeCode) return [line, true];
-    if (end >= 2 && line.charCodeAt(end - 2) === escapeCode) return [line, true];
-    return [line.slice(0, end - 1), false];
+    continued = end > 0 && line.charCodeAt(end - 1) === escapeCode && !(end >= 2 && line.charCodeAt(end - 2) === escapeCode);
+    return continued ? line.slice(0, end - 1) : line;
   };
 
   while (readLine()) {
@@ -736,7 +756,8 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
       else comments.push(comment);
     }
     const processed = isComment ? '' : stripped;
-    let [line, endOfLine] = trimContinuation(processed);
+    let line = trimContinuation(processed);
+    let endOfLine = !continued;
     if (endOfLine && line === '') continue;
 
     const map = new LineMap(lineNumber, indent + 1);
@@ -750,10 +771,10 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
         hasEmptyContinuation = true;
         continue;
       }
-      const [piece, done] = trimContinuation(next);
+      const piece = trimContinuation(next);
       map.add(line.length, lineCount, 1);
       line += piece;
-      endOfLine = done;
+      endOfLine = !continued;
     }
     const endLine = lineCount;
     const lastContinuationText = lastText;
