@@ -815,7 +815,10 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
         }
         if (node.heredocs === NO_HEREDOCS) node.heredocs = [];
         node.heredocs.push({
-          ...marker,
+          name: marker.name,
+          fileDescriptor: marker.fileDescriptor,
+          chomp: marker.chomp,
+          expand: marker.expand,
           content: body,
           range: {
             start: { line: bodyStart + 1, column: 1 },
