@@ -136,25 +136,32 @@ function isCommentLine(text: string): boolean {
   return text[leadingSpaceLength(text)] === '#';
 }
 
-/** Maps offsets in a joined logical line back to source positions. */
+/** Where a continuation line's text starts in the joined logical line, and where it is in the source. */
+interface Segment {
+  start: number;
+  line: number;
+  column: number;
+}
+
+/**
+ * Maps offsets in a joined logical line back to source positions. Tree nodes extend it (one
+ * object per instruction instead of two); its state is private, so it adds no visible fields.
+ */
 class LineMap {
-  // Most instructions are one line: the first segment lives in fields, arrays only for more.
-  private firstLine = 0;
-  private firstColumn = 0;
-  private more: { start: number; line: number; column: number }[] | undefined;
+  // Most instructions are one line: the first segment lives in fields, an array only for more.
+  readonly #firstLine: number;
+  readonly #firstColumn: number;
+  readonly #more: Segment[] | undefined;
 
-  constructor(line: number, column: number) {
-    this.firstLine = line;
-    this.firstColumn = column;
-  }
-
-  add(joinedOffset: number, line: number, column: number): void {
-    (this.more ??= []).push({ start: joinedOffset, line, column });
+  constructor(line: number, column: number, more: Segment[] | undefined) {
+    this.#firstLine = line;
+    this.#firstColumn = column;
+    this.#more = more;
   }
 
   /** The continuation segment holding `offset`, or undefined for the first line. */
-  private segment(offset: number): { start: number; line: number; column: number } | undefined {
-    const more = this.more;
+  #segment(offset: number): Segment | undefined {
+    const more = this.#more;
     if (more === undefined || more.length === 0 || offset < more[0]!.start) return undefined;
     let lo = 0;
     let hi = more.length - 1;
@@ -167,23 +174,23 @@ class LineMap {
   }
 
   lineAt(offset: number): number {
-    return this.segment(offset)?.line ?? this.firstLine;
+    return this.#segment(offset)?.line ?? this.#firstLine;
   }
 
   columnAt(offset: number): number {
-    const seg = this.segment(offset);
-    return seg === undefined ? this.firstColumn + offset : seg.column + offset - seg.start;
+    const seg = this.#segment(offset);
+    return seg === undefined ? this.#firstColumn + offset : seg.column + offset - seg.start;
   }
 
-  at(offset: number): Position {
+  positionAt(offset: number): Position {
     return { line: this.lineAt(offset), column: this.columnAt(offset) };
   }
 
   /** The range of `[from, to)`; the end column is taken after the last character. */
-  range(from: number, to: number): Range {
-    const start = this.at(from);
+  rangeOf(from: number, to: number): Range {
+    const start = this.positionAt(from);
     if (to <= from) return { start, end: start };
-    const last = this.at(to - 1);
+    const last = this.positionAt(to - 1);
     return { start, end: { line: last.line, column: last.column + 1 } };
   }
 }
@@ -221,7 +228,7 @@ class FlagWord implements RawFlag {
   }
 
   get range(): Range {
-    return (this.#range ??= this.#map.range(this.#from, this.#to));
+    return (this.#range ??= this.#map.rangeOf(this.#from, this.#to));
   }
 
   set range(value: Range) {
@@ -238,37 +245,37 @@ class FlagWord implements RawFlag {
  * private fields (same reason as {@link FlagWord}); once made they are kept, so repeated reads
  * return the same objects, and assigning them works as on a plain object.
  */
-class TreeNode implements ParseNode {
-  keyword: string;
-  flags: RawFlag[];
+class TreeNode extends LineMap implements ParseNode {
+  keyword = '';
+  flags: RawFlag[] = NO_FLAGS;
   args: string[] = NO_STRINGS;
   json = false;
   declare trigger?: ParseNode;
   heredocs: Heredoc[] = NO_HEREDOCS;
   original: string;
-  rest: string;
+  rest = '';
   comments: string[] = NO_STRINGS;
   raw = '';
   leading = '';
-  readonly #map: LineMap;
-  readonly #keywordFrom: number;
-  readonly #keywordTo: number;
+  #keywordFrom = 0;
+  #keywordTo = 0;
   /** Where the instruction ends (1-based line, column after the last character). */
-  #endLine: number;
-  #endColumn: number;
+  #endLine = 0;
+  #endColumn = 0;
   #range: Range | undefined;
   #keywordRange: Range | undefined;
 
-  constructor(keyword: string, flags: RawFlag[], original: string, rest: string, map: LineMap, keywordFrom: number, keywordTo: number, endLine: number, endColumn: number) {
-    this.keyword = keyword;
-    this.flags = flags;
+  constructor(original: string, line: number, column: number, more: Segment[] | undefined) {
+    super(line, column, more);
     this.original = original;
-    this.rest = rest;
-    this.#map = map;
+  }
+
+  /** Sets the keyword's offsets and the offset of the last character in the logical line. */
+  locate(keywordFrom: number, keywordTo: number, last: number): void {
     this.#keywordFrom = keywordFrom;
     this.#keywordTo = keywordTo;
-    this.#endLine = endLine;
-    this.#endColumn = endColumn;
+    this.#endLine = this.lineAt(last);
+    this.#endColumn = this.columnAt(last) + 1;
   }
 
   get endLine(): number {
@@ -283,7 +290,7 @@ class TreeNode implements ParseNode {
   }
 
   get keywordRange(): Range {
-    return (this.#keywordRange ??= this.#map.range(this.#keywordFrom, this.#keywordTo));
+    return (this.#keywordRange ??= this.rangeOf(this.#keywordFrom, this.#keywordTo));
   }
 
   set keywordRange(value: Range) {
@@ -344,7 +351,8 @@ function lowerKeyword(keyword: string): string {
 }
 
 /** Parses the instruction on one logical line (BuildKit newNodeFromLine). */
-function parseLogicalLine(line: string, base: number, map: LineMap, ctx: Context): TreeNode {
+function parseLogicalLine(line: string, base: number, firstLine: number, firstColumn: number, more: Segment[] | undefined, ctx: Context): TreeNode {
+  const node = new TreeNode(line, firstLine, firstColumn, more);
   let start = leadingSpaceLength(line);
   let end = line.length;
   while (end > start && isGoSpace(line[end - 1]!)) end--;
@@ -356,11 +364,13 @@ function parseLogicalLine(line: string, base: number, map: LineMap, ctx: Context
   const keyword = known === undefined ? written : known[0];
   let restStart = kwEnd;
   while (restStart < end && isSeparator(line[restStart])) restStart++;
-  const flags = extractFlags(line, restStart, end, base, map);
+  node.keyword = keyword;
+  node.flags = extractFlags(line, restStart, end, base, node);
   let restOffset = flagsEnd;
   while (restOffset < end && isGoSpace(line[restOffset]!)) restOffset++;
   const rest = line.slice(restOffset, end);
-  const node = new TreeNode(keyword, flags, line, rest, map, base + start, base + kwEnd, map.lineAt(base + end - 1), map.columnAt(base + end - 1) + 1);
+  node.rest = rest;
+  node.locate(base + start, base + kwEnd, base + end - 1);
   const lower = known === undefined ? keyword.toLowerCase() : known[1];
   switch (lower) {
     case 'add':
@@ -379,7 +389,7 @@ function parseLogicalLine(line: string, base: number, map: LineMap, ctx: Context
       break;
     case 'env':
     case 'label':
-      node.args = parseNameValue(rest, lower.toUpperCase(), ctx);
+      node.args = parseNameValue(rest, lower === 'env' ? 'ENV' : 'LABEL', ctx);
       break;
     case 'expose':
     case 'from':
@@ -395,7 +405,7 @@ function parseLogicalLine(line: string, base: number, map: LineMap, ctx: Context
       node.args = rest === '' ? [] : [rest];
       break;
     case 'onbuild':
-      if (rest !== '') node.trigger = parseLogicalLine(rest, base + restOffset, map, ctx);
+      if (rest !== '') node.trigger = parseLogicalLine(rest, base + restOffset, firstLine, firstColumn, more, ctx);
       break;
     default:
       // Unknown instructions are kept here (as one empty argument, like BuildKit); the typed
@@ -760,7 +770,7 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
     let endOfLine = !continued;
     if (endOfLine && line === '') continue;
 
-    const map = new LineMap(lineNumber, indent + 1);
+    let more: Segment[] | undefined;
     let hasEmptyContinuation = false;
     let lastText = content;
     while (!endOfLine && readLine()) {
@@ -772,14 +782,14 @@ export function parseTree(source: string, options: ParseOptions = {}): ParseTree
         continue;
       }
       const piece = trimContinuation(next);
-      map.add(line.length, lineCount, 1);
+      (more ??= []).push({ start: line.length, line: lineCount, column: 1 });
       line += piece;
       endOfLine = !continued;
     }
     const endLine = lineCount;
     const lastContinuationText = lastText;
     errorLine = lineNumber;
-    const node = parseLogicalLine(line, 0, map, ctx);
+    const node = parseLogicalLine(line, 0, lineNumber, indent + 1, more === undefined ? undefined : fitted(more), ctx);
     if (comments.length > 0) {
       node.comments = comments;
       comments = [];
