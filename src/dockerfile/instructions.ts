@@ -679,28 +679,33 @@ export class InstructionBuilder {
     if (word.includes('$')) return { raw: word };
     const bad = this.badPort;
     const slash = word.lastIndexOf('/');
-    const proto = slash < 0 ? 'tcp' : word.slice(slash + 1).toLowerCase();
+    const proto = slash < 0 ? 'tcp' : protocolName(word.slice(slash + 1));
     const spec = slash < 0 ? word : word.slice(0, slash);
     let hostIp: string | undefined;
-    let rest = spec;
-    const bracket = /^\[([^\]]*)\]:(.*)$/.exec(spec);
-    if (bracket) {
-      hostIp = bracket[1]!;
-      rest = bracket[2]!;
+    let hostPort: string | undefined;
+    let container = spec;
+    // The usual `80` or `80-90` needs no splitting; host parts only appear with `:`.
+    if (spec.includes(':')) {
+      let rest = spec;
+      const bracket = /^\[([^\]]*)\]:(.*)$/.exec(spec);
+      if (bracket) {
+        hostIp = bracket[1]!;
+        rest = bracket[2]!;
+      }
+      const parts = rest.split(':');
+      if (parts.length > 3 || (bracket && parts.length > 2)) bad(word, node);
+      container = parts[parts.length - 1]!;
+      hostPort = parts.length >= 2 ? parts[parts.length - 2]! : undefined;
+      if (parts.length === 3) hostIp = parts[0]!;
     }
-    const parts = rest.split(':');
-    if (parts.length > 3 || (bracket && parts.length > 2)) bad(word, node);
-    const container = parts[parts.length - 1]!;
-    const hostPort = parts.length >= 2 ? parts[parts.length - 2]! : undefined;
-    if (parts.length === 3) hostIp = parts[0]!;
-    const range = /^(\d+)(?:-(\d+))?$/.exec(container);
-    if (!range) bad(word, node);
-    const start = Number(range![1]);
-    const end = range![2] === undefined ? start : Number(range![2]);
+    const dash = container.indexOf('-');
+    const start = digitsValue(container, 0, dash < 0 ? container.length : dash);
+    const end = dash < 0 ? start : digitsValue(container, dash + 1, container.length);
+    if (start < 0 || end < 0) bad(word, node);
     if (start > 65535 || end > 65535 || end < start) this.fail(`invalid port range: ${word}`, node.range, 'ports are 0-65535, ranges low-high');
     if (hostPort !== undefined && hostPort !== '' && !/^\d+(?:-\d+)?$/.test(hostPort)) bad(word, node);
     if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') this.fail(`invalid proto: ${word.slice(slash + 1)}`, node.range, 'use tcp, udp or sctp');
-    const out: PortSpec = { raw: word, start, end, protocol: proto };
+    const out: PortSpec = { raw: word, start, end, protocol: proto as 'tcp' | 'udp' | 'sctp' };
     if (hostIp !== undefined) out.hostIp = hostIp;
     if (hostPort !== undefined) out.hostPort = hostPort;
     return out;
@@ -760,6 +765,24 @@ export class InstructionBuilder {
  */
 function extend<T extends Instruction>(base: InstructionBase, fields: Omit<T, keyof InstructionBase>): T {
   return Object.assign(base, fields) as unknown as T;
+}
+
+/** The number written in `text[from, to)` when it is one or more ASCII digits, else -1. */
+function digitsValue(text: string, from: number, to: number): number {
+  if (to <= from) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/** A protocol name lower-cased, as the shared constant when it is a valid one. */
+function protocolName(written: string): string {
+  const lower = written.toLowerCase();
+  return lower === 'tcp' ? 'tcp' : lower === 'udp' ? 'udp' : lower === 'sctp' ? 'sctp' : lower;
 }
 
 function flagRange(flags: Flag[], name: string, node: ParseNode): Range {

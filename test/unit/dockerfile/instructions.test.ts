@@ -103,6 +103,9 @@ test('EXPOSE ports, protocols, ranges', () => {
   fails('EXPOSE 90-80', /invalid port range/);
   fails('EXPOSE 80/icmp', /invalid proto/);
   fails('EXPOSE http', /invalid port specification/);
+  fails('EXPOSE 80-', /invalid port specification/);
+  fails('EXPOSE 1-2-3/tcp', /invalid port specification/);
+  fails('EXPOSE 8O', /invalid port specification/);
   fails('EXPOSE', /EXPOSE requires at least one argument/);
 });
 
