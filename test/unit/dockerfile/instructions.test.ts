@@ -170,3 +170,19 @@ test('helpers', () => {
   assert.equal(chompHeredoc('\t\ta\n\tb\nc\n'), 'a\nb\nc\n');
   assert.equal(editDistance('kitten', 'sitting'), 3);
 });
+
+test('typed flags are made on first read and keep their ranges; ONBUILD triggers keep theirs', () => {
+  const copy = one('COPY --from=build --chmod=0755 a /b', 'COPY');
+  assert.equal(copy.flags, copy.flags);
+  assert.deepEqual(copy.flags.map((f) => [f.name, f.value, f.range.start.column, f.range.end.column]), [['from', 'build', 6, 18], ['chmod', '0755', 19, 31]]);
+  const json = JSON.parse(JSON.stringify(copy)) as { flags: unknown[]; range: unknown };
+  assert.deepEqual(json.flags, [
+    { name: 'from', value: 'build', range: copy.flags[0]!.range },
+    { name: 'chmod', value: '0755', range: copy.flags[1]!.range },
+  ]);
+  assert.deepEqual(json.range, copy.range);
+  const onbuild = one('ONBUILD RUN --network=none make', 'ONBUILD');
+  assert.deepEqual(onbuild.trigger.keywordRange, { start: { line: 2, column: 9 }, end: { line: 2, column: 12 } });
+  assert.deepEqual(onbuild.trigger.flags[0]!.range, { start: { line: 2, column: 13 }, end: { line: 2, column: 27 } });
+  assert.equal(onbuild.trigger.raw, 'RUN --network=none make');
+});

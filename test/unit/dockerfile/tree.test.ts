@@ -128,3 +128,24 @@ test('parseWords keeps quotes and escapes', () => {
   assert.deepEqual(parseWords(`a "b c" 'd e' f\\ g ""`, '\\'), ['a', '"b c"', "'d e'", 'f\\ g', '""']);
   assert.deepEqual(parseWords('a`  b', '`'), ['a` ', 'b']);
 });
+
+test('ranges made on demand: stable, assignable, in JSON, right across continuations', () => {
+  const tree = parseTree('FROM a\n  COPY --chown=1:1 \\\n   --chmod=644 x /y\n');
+  const copy = tree.nodes[1]!;
+  assert.equal(copy.range, copy.range);
+  assert.equal(copy.keywordRange.start, copy.range.start);
+  assert.deepEqual(copy.flags[1]!.range, { start: { line: 3, column: 4 }, end: { line: 3, column: 15 } });
+  assert.deepEqual(copy.range, { start: { line: 2, column: 3 }, end: { line: 3, column: 20 } });
+  const json = JSON.parse(JSON.stringify(copy)) as Record<string, unknown>;
+  assert.deepEqual(json['range'], copy.range);
+  assert.deepEqual(json['keywordRange'], copy.keywordRange);
+  assert.deepEqual(json['flags'], [{ text: '--chown=1:1', range: copy.flags[0]!.range }, { text: '--chmod=644', range: copy.flags[1]!.range }]);
+  assert.equal(Object.keys(copy).includes('range'), false);
+  const moved = { start: { line: 9, column: 1 }, end: { line: 9, column: 2 } };
+  copy.range = moved;
+  copy.keywordRange = moved;
+  copy.flags[0]!.range = moved;
+  assert.equal(copy.range, moved);
+  assert.equal(copy.keywordRange, moved);
+  assert.equal(copy.flags[0]!.range, moved);
+});
