@@ -4,7 +4,9 @@
  * monolithic upload (`POST` then `PUT ?digest=` with the whole body), single `POST ?digest=`, or
  * chunked upload (`PATCH` with `Content-Range`, chunks at least `OCI-Chunk-Min-Length` and at most
  * the configured maximum, then a closing `PUT ?digest=`). A broken chunk is resumed from the offset
- * the upload status (`GET` on the session) reports. A monolithic upload that fails is started over;
+ * the upload status (`GET` on the session) reports. The status `Range: 0-0` is ambiguous (the CNCF
+ * registry sends it both when nothing and when one byte arrived), so then, as when the session is
+ * gone (404), it is dropped and a new one started from byte 0. A monolithic upload that fails is started over;
  * one the registry refuses as too large (413) is retried in chunks.
  *
  * @module
@@ -86,7 +88,9 @@ export async function uploadBlob(
       client.emit('blob-start', { ...progress });
       if (mode === 'chunked') {
         const chunk = Math.min(Math.max(options.chunkSize ?? DEFAULT_CHUNK, started.minChunk), options.maxChunkSize ?? Number.POSITIVE_INFINITY);
-        await chunkedUpload(client, repo, started.location, source, digest, size, Math.max(1, chunk), scopes, options.signal, progress);
+        // Restarting opens a plain session: a mount was already answered with this one.
+        const restart = async (): Promise<URL> => (await startUpload(client, repo, digest, size, source, 'chunked', undefined, scopes, options.signal)).location;
+        await chunkedUpload(client, repo, started.location, restart, source, digest, size, Math.max(1, chunk), scopes, options.signal, progress);
       } else {
         const res = await client.request(repo.registry, {
           method: 'PUT',
@@ -229,6 +233,7 @@ async function chunkedUpload(
   client: RegistryClient,
   repo: RepositoryName,
   start: URL,
+  restart: () => Promise<URL>,
   source: UploadSource,
   digest: Digest,
   size: number,
@@ -297,7 +302,16 @@ async function chunkedUpload(
       // Resume where the registry says it is (upload status: 204 with Range "0-<last>").
       const status = await uploadStatus(client, repo, location, scopes, signal, what);
       location = status.location;
-      if (status.offset >= pendingStart && status.offset <= pendingStart + pending!.byteLength) {
+      if (status.offset === 'ambiguous') {
+        // "0-0" may mean 0 or 1 byte received, and a lost session has none: start over in a new one.
+        await abandonSession(client, repo, location, scopes, signal);
+        location = await restart();
+        await chunks.return(undefined);
+        chunks = await open(0);
+        offset = 0;
+        pending = undefined;
+        progress.transferred = 0;
+      } else if (status.offset >= pendingStart && status.offset <= pendingStart + pending!.byteLength) {
         offset = status.offset;
         if (offset === pendingStart + pending!.byteLength) pending = undefined;
       } else {
@@ -320,13 +334,39 @@ async function chunkedUpload(
   await discardBody(res.body);
 }
 
-async function uploadStatus(client: RegistryClient, repo: RepositoryName, location: URL, scopes: string[], signal: AbortSignal | undefined, what: string): Promise<{ offset: number; location: URL }> {
+/**
+ * Upload status (distribution-spec "Pushing a blob in chunks": `GET <location>` answers `204` with
+ * `Range: 0-<end-of-range>`, the inclusive position of the last byte received). No `Range` means
+ * nothing arrived; `0-0` is `'ambiguous'`, since registries also send it when nothing arrived, and
+ * so is a session the registry no longer knows (404).
+ */
+export async function uploadStatus(client: RegistryClient, repo: RepositoryName, location: URL, scopes: string[], signal: AbortSignal | undefined, what: string): Promise<{ offset: number | 'ambiguous'; location: URL }> {
   const res = await client.request(repo.registry, { method: 'GET', path: location, scopes, signal });
+  if (res.status === 404) {
+    // The CNCF registry refuses the status of a session whose stored size no longer matches the
+    // state in its Location (a chunk arrived in part) with 404 BLOB_UPLOAD_INVALID: start over.
+    await discardBody(res.body);
+    return { offset: 'ambiguous', location };
+  }
   if (res.status !== 204 && res.status !== 200) return client.fail(`${what}: upload status`, res);
   await readBody(res.body, 1024 * 1024);
-  const range = /^(?:bytes=)?(\d+)-(\d+)$/.exec(String(res.headers.range ?? '').trim());
-  const offset = range ? Number(range[2]) + 1 : 0;
-  return { offset, location: res.headers.location ? locationOf(client, repo, res) : location };
+  const header = String(res.headers.range ?? '').trim();
+  const range = /^(?:bytes=)?(\d+)-(\d+)$/.exec(header);
+  const next = res.headers.location ? locationOf(client, repo, res) : location;
+  if (header !== '' && !range) throw new RegistryError(REGISTRY_ERROR_CODES.protocol, `${what}: upload status with an unreadable Range ${JSON.stringify(header)}`);
+  if (!range) return { offset: 0, location: next };
+  const end = Number(range[2]);
+  return { offset: end === 0 ? 'ambiguous' : end + 1, location: next };
+}
+
+/** Best-effort cancel of an upload session being replaced (the registry would expire it anyway). */
+async function abandonSession(client: RegistryClient, repo: RepositoryName, location: URL, scopes: string[], signal: AbortSignal | undefined): Promise<void> {
+  try {
+    const res = await client.request(repo.registry, { method: 'DELETE', path: location, scopes, signal, retry: false });
+    await discardBody(res.body);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+  }
 }
 
 async function* bufferStreamGen(bytes: Uint8Array): AsyncGenerator<Buffer> {

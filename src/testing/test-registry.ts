@@ -61,6 +61,11 @@ export interface TestRegistryOptions {
   maxRequestBody?: number;
   /** Advertised `OCI-Chunk-Min-Length` on upload sessions. */
   chunkMinLength?: number;
+  /**
+   * Answer `Range: 0-0` for an upload session that has received nothing, like the CNCF registry
+   * (which sends the same for one byte received); by default the header is left out then.
+   */
+  emptyUploadRange?: 'omit' | 'zero';
   /** Serve the referrers API (default true); false makes clients use the tag schema. */
   referrersApi?: boolean;
   /** Honour cross-repository mounts (default true); false answers them with a 202 upload session. */
@@ -580,10 +585,13 @@ export class TestRegistry {
       throw new HttpError(404, 'BLOB_UPLOAD_UNKNOWN', `upload ${id} is not known`);
     }
     const location = `/v2/${name}/blobs/uploads/${id}`;
-    const rangeHeader = () => (session.size > 0 ? `0-${session.size - 1}` : '0-0');
+    // distribution-spec: `Range: 0-<end-of-range>` (inclusive); with nothing received there is no
+    // last byte, so the header is left out rather than sent as the ambiguous `0-0`.
+    const emptyRange: Record<string, string> = this.options.emptyUploadRange === 'zero' ? { range: '0-0' } : {};
+    const rangeHeader = (): Record<string, string> => (session.size > 0 ? { range: `0-${session.size - 1}` } : emptyRange);
     if (method === 'GET') {
       req.resume();
-      res.writeHead(204, { location, range: rangeHeader(), 'docker-upload-uuid': id, 'content-length': '0' }).end();
+      res.writeHead(204, { location, ...rangeHeader(), 'docker-upload-uuid': id, 'content-length': '0' }).end();
       return;
     }
     if (method === 'DELETE') {
@@ -600,7 +608,7 @@ export class TestRegistry {
         const m = /^(?:bytes )?(\d+)-(\d+)$/.exec(contentRange);
         if (!m || Number(m[1]) !== session.size) {
           req.resume();
-          throw new HttpError(416, 'BLOB_UPLOAD_INVALID', `chunk starts at ${m?.[1]}, upload is at ${session.size}`, { location, range: rangeHeader() });
+          throw new HttpError(416, 'BLOB_UPLOAD_INVALID', `chunk starts at ${m?.[1]}, upload is at ${session.size}`, { location, ...rangeHeader() });
         }
         const length = Number(req.headers['content-length']);
         if (this.options.chunkMinLength && length < this.options.chunkMinLength && Number(m[2]) - Number(m[1]) + 1 !== length) {
@@ -609,7 +617,7 @@ export class TestRegistry {
         }
       }
       await this.appendBody(req, session, fault);
-      res.writeHead(202, { location, range: rangeHeader(), 'docker-upload-uuid': id, 'content-length': '0' }).end();
+      res.writeHead(202, { location, ...rangeHeader(), 'docker-upload-uuid': id, 'content-length': '0' }).end();
       return;
     }
     if (method === 'PUT') {

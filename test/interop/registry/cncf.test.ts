@@ -6,6 +6,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { requireTool } from '../../helpers/tools.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { RegistryClient } from '../../../src/registry/client.js';
@@ -150,3 +152,48 @@ test('token auth: the registry trusts JWTs from a realm served by the test', asy
   await assert.rejects(pull(ref, new MemoryStore(), { client: client(t, { [registry.host]: { username: 'tok', password: 'nope' } }) }), { code: 'ERR_REGISTRY_UNAUTHORIZED' });
   await assert.rejects(pull(ref, new MemoryStore(), { client: client(t) }), { code: 'ERR_REGISTRY_UNAUTHORIZED' });
 });
+
+for (const forwarded of [0, 1]) {
+    test(`chunked upload to the CNCF registry survives its FIRST PATCH breaking after ${forwarded} byte(s)`, async (t) => {
+    const registry = await start(t);
+    const target = new URL(`http://${registry.host}`);
+    let patches = 0;
+    // A proxy that drops the first PATCH after forwarding one byte of it, then passes everything through.
+    const proxy = createServer((req, res) => {
+      const firstPatch = req.method === 'PATCH' && ++patches === 1;
+      const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        if (firstPatch) {
+          answer.resume();
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      if (firstPatch) {
+        // 0 bytes: the status says the ambiguous "0-0"; 1 byte: the registry loses the session (404).
+        req.once('data', (chunk: Buffer) => {
+          req.pause();
+          if (forwarded === 0) {
+            upstream.destroy();
+            req.socket.destroy();
+            return;
+          }
+          upstream.setHeader('content-length', String(forwarded));
+          upstream.end(chunk.subarray(0, forwarded));
+        });
+      } else req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+    const host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const c = client(t);
+    const repo = { registry: host, repository: `resume/first${forwarded}` };
+    const data = Buffer.alloc(300_000).map((_, i) => (i * 17) & 0xff);
+    const desc = { digest: digestOf(data), size: data.byteLength };
+    assert.equal((await c.uploadBlob(repo, data, desc, { mode: 'chunked', chunkSize: 100_000 })).how, 'uploaded');
+    assert.ok(patches > 3);
+    assert.deepEqual(await c.getBlob({ registry: registry.host, repository: `resume/first${forwarded}` }, desc), data);
+  });
+}
