@@ -102,6 +102,11 @@ export function repositoryLabel(repo: RepositoryName): string {
   return `${repo.registry}/${repo.repository}`;
 }
 
+/** `registry/repository:tag` or `registry/repository@digest`, as a reference is written (for messages). */
+export function referenceLabel(repo: RepositoryName, reference: string): string {
+  return `${repositoryLabel(repo)}${reference.includes(':') ? '@' : ':'}${reference}`;
+}
+
 /** The OCI distribution-spec client. Emits {@link RegistryEvents}. */
 export class RegistryClient extends EventEmitter<RegistryEvents> {
   readonly transport: Transport;
@@ -231,7 +236,7 @@ export class RegistryClient extends EventEmitter<RegistryEvents> {
    * Schema 1 manifests are refused with `ERR_REGISTRY_UNSUPPORTED`.
    */
   async getManifest(repo: RepositoryName, reference: string, options: CallOptions & { accept?: string } = {}): Promise<FetchedManifest> {
-    const what = `GET manifest ${repositoryLabel(repo)}${reference.includes(':') ? '@' : ':'}${reference}`;
+    const what = `GET manifest ${referenceLabel(repo, reference)}`;
     const res = await this.request(repo.registry, {
       method: 'GET',
       path: v2(repo.repository, `manifests/${reference}`),
@@ -261,7 +266,7 @@ export class RegistryClient extends EventEmitter<RegistryEvents> {
     });
     await discardBody(res.body);
     if (res.status === 404) return undefined;
-    if (res.status !== 200) return this.fail(`HEAD manifest ${repositoryLabel(repo)}:${reference}`, res);
+    if (res.status !== 200) return this.fail(`HEAD manifest ${referenceLabel(repo, reference)}`, res);
     const digest = headerValue(res.headers['docker-content-digest']);
     const size = Number(headerValue(res.headers['content-length']));
     const mediaType = headerValue(res.headers['content-type'])?.split(';')[0]?.trim();
@@ -269,7 +274,7 @@ export class RegistryClient extends EventEmitter<RegistryEvents> {
       // Without Docker-Content-Digest a HEAD cannot name the manifest: fall back to a GET.
       return (await this.getManifest(repo, reference, options)).descriptor;
     }
-    if (isSchema1(mediaType)) throw schema1Error(`HEAD manifest ${repositoryLabel(repo)}:${reference}`);
+    if (isSchema1(mediaType)) throw schema1Error(`HEAD manifest ${referenceLabel(repo, reference)}`);
     return { mediaType, digest: digest as Digest, size };
   }
 
@@ -286,7 +291,7 @@ export class RegistryClient extends EventEmitter<RegistryEvents> {
     options: CallOptions = {},
   ): Promise<{ digest: Digest; subject: Digest | undefined }> {
     const digest = createDigest(bytes);
-    const what = `PUT manifest ${repositoryLabel(repo)}${reference.includes(':') ? '@' : ':'}${reference}`;
+    const what = `PUT manifest ${referenceLabel(repo, reference)}`;
     const res = await this.request(repo.registry, {
       method: 'PUT',
       path: v2(repo.repository, `manifests/${reference}`),
@@ -316,7 +321,7 @@ export class RegistryClient extends EventEmitter<RegistryEvents> {
       scopes: [repositoryScope(repo.repository, ['delete'])],
       signal: options.signal,
     });
-    if (res.status !== 202 && res.status !== 200 && res.status !== 204) return this.fail(`DELETE manifest ${repositoryLabel(repo)} ${reference}`, res);
+    if (res.status !== 202 && res.status !== 200 && res.status !== 204) return this.fail(`DELETE manifest ${referenceLabel(repo, reference)}`, res);
     await discardBody(res.body);
   }
 

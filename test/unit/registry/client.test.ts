@@ -177,3 +177,22 @@ test('referrersTag is the tag schema', () => {
   const d = digestOf('x') as Digest;
   assert.equal(referrersTag(d), d.replace(':', '-'));
 });
+
+test('error messages write a digest reference with @ and a tag with :', async (t) => {
+  const { client, registry, repo } = await setup(t);
+  const digest = digestOf('no such manifest');
+  registry.inject({ match: { method: 'HEAD', path: '/manifests/' }, action: { type: 'status', status: 403 }, times: 2 });
+  await assert.rejects(client.headManifest(repo, digest), (err: Error) => {
+    assert.match(err.message, new RegExp(`^HEAD manifest ${registry.host}/team/app@${digest} `));
+    return true;
+  });
+  await assert.rejects(client.headManifest(repo, 'v1'), (err: Error) => {
+    assert.match(err.message, new RegExp(`^HEAD manifest ${registry.host}/team/app:v1 `));
+    return true;
+  });
+  registry.inject({ match: { method: 'DELETE' }, action: { type: 'status', status: 403 } });
+  await assert.rejects(client.deleteManifest(repo, digest), (err: Error) => {
+    assert.match(err.message, new RegExp(`^DELETE manifest ${registry.host}/team/app@${digest} `));
+    return true;
+  });
+});
