@@ -115,8 +115,14 @@ class Applier {
   private layerAncestors = new Set<string>();
   /** Parent path as named -> resolved real path, valid until something is removed. */
   private dirCache = new Map<string, string>();
-  private dirFixups: { abs: string; mode: number; mtime: number }[] = [];
-  private xattrQueue: { path: string; xattrs: Record<string, Uint8Array> }[] = [];
+  /**
+   * Work deferred to the end of the layer, by resolved relative path: directory modes and mtimes
+   * (children would change them) and xattrs (one helper process per layer). A member that replaces
+   * or removes a path drops the deferred work of that path and everything below it, so nothing
+   * recorded for a directory can land on what later took its place (a symlink to outside).
+   */
+  private dirFixups = new Map<string, { mode: number; mtime: number }>();
+  private xattrQueue = new Map<string, Record<string, Uint8Array>>();
   private readonly sameOwner: boolean;
   private readonly devices: 'create' | 'skip' | 'error';
   readonly result: ApplyResult = { entries: 0, skipped: [], owners: new Map(), xattrFailures: [] };
@@ -188,12 +194,43 @@ class Applier {
     return rel === '' ? this.root : join(this.root, rel);
   }
 
-  /** Removes whatever is at `abs` (not following a symlink there). */
-  private remove(abs: string, st: Stats): void {
+  /** Removes whatever is at `rel` (not following a symlink there), with its deferred work. */
+  private remove(rel: string, abs: string, st: Stats): void {
     if (st.isDirectory()) rmSync(abs, { recursive: true, force: true });
     else unlinkSync(abs);
     // Cached resolutions may have gone through what was removed.
     if (st.isDirectory() || st.isSymbolicLink()) this.dirCache.clear();
+    this.forget(rel, st.isDirectory());
+  }
+
+  /** Drops the deferred work of `rel` and, for a directory, of every path below it. */
+  private forget(rel: string, subtree: boolean): void {
+    this.dirFixups.delete(rel);
+    this.xattrQueue.delete(rel);
+    if (!subtree) return; // only a directory can have deferred work below it
+    const prefix = `${rel}/`;
+    for (const key of this.dirFixups.keys()) if (key.startsWith(prefix)) this.dirFixups.delete(key);
+    for (const key of this.xattrQueue.keys()) if (key.startsWith(prefix)) this.xattrQueue.delete(key);
+  }
+
+  /**
+   * The absolute path of `rel` when no component of it is a symlink and every parent is a
+   * directory (checked with lstat now, not from the cache), else undefined. Deferred work is
+   * applied only through paths that pass, so it cannot be redirected outside the target.
+   */
+  private containedPath(rel: string, verifiedDirs: Set<string>): string | undefined {
+    const parts = rel.split('/');
+    let sofar = '';
+    for (let i = 0; i < parts.length - 1; i++) {
+      sofar = sofar === '' ? (parts[i] as string) : `${sofar}/${parts[i] as string}`;
+      if (verifiedDirs.has(sofar)) continue;
+      const st = lstatOrUndefined(this.abs(sofar));
+      if (!st || !st.isDirectory()) return undefined;
+      verifiedDirs.add(sofar);
+    }
+    const abs = this.abs(rel);
+    const st = lstatOrUndefined(abs);
+    return st && !st.isSymbolicLink() ? abs : undefined;
   }
 
   private owner(rel: string, abs: string, e: TarEntry, fd?: number): void {
@@ -222,7 +259,7 @@ class Applier {
         if (this.layerPaths.has(childRel) || this.layerAncestors.has(childRel)) {
           if (st.isDirectory()) sweep(childRel);
         } else {
-          this.remove(childAbs, st);
+          this.remove(childRel, childAbs, st);
         }
       }
     };
@@ -250,7 +287,7 @@ class Applier {
       if (this.layerPaths.has(victimRel)) return; // whiteouts hide lower layers only
       const victim = this.abs(victimRel);
       const st = lstatOrUndefined(victim);
-      if (st) this.remove(victim, st);
+      if (st) this.remove(victimRel, victim, st);
       return;
     }
 
@@ -261,13 +298,13 @@ class Applier {
     this.markWritten(rel);
 
     if (entry.type === 'dir') {
-      if (existing && !existing.isDirectory()) this.remove(abs, existing);
+      if (existing && !existing.isDirectory()) this.remove(rel, abs, existing);
       if (!existing || !existing.isDirectory()) mkdirSync(abs, 0o700);
       this.owner(rel, abs, entry);
       // Writable while the layer is applied (non-root needs it); exact mode and mtime at the end.
       chmodSync(abs, entry.mode | 0o700);
-      this.dirFixups.push({ abs, mode: entry.mode, mtime: entry.mtime });
-      if (entry.xattrs) this.xattrQueue.push({ path: abs, xattrs: entry.xattrs });
+      this.dirFixups.set(rel, { mode: entry.mode, mtime: entry.mtime });
+      if (entry.xattrs) this.xattrQueue.set(rel, entry.xattrs);
       return;
     }
 
@@ -283,13 +320,13 @@ class Applier {
       if (tSt.isDirectory()) throw new UnsafeEntryError(entry.rawPath, `hardlink target "${entry.linkname}" is a directory`, { code: 'ERR_LAYER_BAD_HARDLINK' });
       if (existing) {
         if (existing.ino === tSt.ino && existing.dev === tSt.dev) return;
-        this.remove(abs, existing);
+        this.remove(rel, abs, existing);
       }
       linkSync(tAbs, abs);
       return;
     }
 
-    if (existing) this.remove(abs, existing);
+    if (existing) this.remove(rel, abs, existing);
 
     switch (entry.type) {
       case 'file': {
@@ -334,25 +371,55 @@ class Applier {
         break;
       }
     }
-    if (entry.xattrs && entry.type !== 'symlink') this.xattrQueue.push({ path: abs, xattrs: entry.xattrs });
+    if (entry.xattrs && entry.type !== 'symlink') this.xattrQueue.set(rel, entry.xattrs);
   }
 
   /** Finishes a layer: xattrs, then directory modes and mtimes (after their children were written). */
   finishLayer(): void {
-    if (this.options.xattrs !== false && this.xattrQueue.length > 0) {
-      this.result.xattrFailures.push(...writeXattrs(this.xattrQueue));
+    const verifiedDirs = new Set<string>();
+    if (this.options.xattrs !== false && this.xattrQueue.size > 0) {
+      const items: { path: string; xattrs: Record<string, Uint8Array> }[] = [];
+      for (const [rel, xattrs] of this.xattrQueue) {
+        const path = this.containedPath(rel, verifiedDirs);
+        if (path !== undefined) items.push({ path, xattrs });
+        else this.result.skipped.push({ path: rel, reason: 'xattrs not applied: the path no longer resolves inside the target without symlinks' });
+      }
+      // The helper sets them without following a symlink at the last component; the parents were just checked.
+      this.result.xattrFailures.push(...writeXattrs(items));
     }
-    this.xattrQueue = [];
-    for (let i = this.dirFixups.length - 1; i >= 0; i--) {
-      const d = this.dirFixups[i] as { abs: string; mode: number; mtime: number };
-      chmodSync(d.abs, d.mode);
-      utimesSync(d.abs, d.mtime, d.mtime);
-    }
-    this.dirFixups = [];
+    this.xattrQueue = new Map();
+    // Children before parents, so setting a child's mtime does not disturb its parent's.
+    for (const [rel, d] of [...this.dirFixups].reverse()) this.fixDirectory(rel, d.mode, d.mtime, verifiedDirs);
+    this.dirFixups = new Map();
     this.layerPaths = new Set();
     this.layerAncestors = new Set();
   }
+
+  /** Sets a directory's final mode and mtime through an fd that cannot have followed a symlink. */
+  private fixDirectory(rel: string, mode: number, mtime: number, verifiedDirs: Set<string>): void {
+    const abs = this.containedPath(rel, verifiedDirs);
+    let fd: number | undefined;
+    try {
+      if (abs !== undefined) fd = openSync(abs, DIR_FLAGS);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ELOOP' && code !== 'ENOTDIR' && code !== 'ENOENT') throw err;
+    }
+    if (fd === undefined) {
+      this.result.skipped.push({ path: rel, reason: 'directory mode and mtime not applied: the path is no longer a directory inside the target' });
+      return;
+    }
+    try {
+      fchmodSync(fd, mode);
+      futimesSync(fd, mtime, mtime);
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
+
+/** Opens a directory without following a symlink at any step (O_NOFOLLOW|O_DIRECTORY). */
+const DIR_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_DIRECTORY ?? 0);
 
 /** Applies one layer (gzip, zstd or plain tar; detected from its bytes) on top of `targetDir`. */
 export async function applyLayer(layer: AsyncIterable<Uint8Array>, targetDir: string, options: ApplyOptions = {}): Promise<ApplyResult> {

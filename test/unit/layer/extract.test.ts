@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { MemoryStore } from '../../../src/store/memory.js';
 import { createLayer } from '../../../src/layer/create.js';
 import { applyLayer, extractLayers, cleanMemberPath } from '../../../src/layer/extract.js';
+import { readXattrs } from '../../../src/layer/xattr.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { canMknod, describeTree, isRoot, makeFixtureTree, rawTar, streamOf, userXattrsSupported, type RawMember } from './fixtures.js';
 
@@ -211,7 +212,53 @@ const hostile: HostileCase[] = [
   { name: 'truncated archive', layers: () => [rawTar([{ path: 'f', content: Buffer.alloc(5000, 1) }]).subarray(0, 2048)], code: 'ERR_TAR_FORMAT' },
   { name: 'NUL byte in a pax path', layers: () => [rawTar([{ path: 'ok\0/../../escape', content: 'x' }])], code: 'ERR_LAYER_UNSAFE_PATH' },
   { name: 'hardlink to a directory', layers: () => [rawTar([{ path: 'd/', type: 'dir' }, { path: 'h', type: 'hardlink', linkname: 'd' }])], code: 'ERR_LAYER_BAD_HARDLINK', names: '"h"' },
+  // Deferred directory metadata must not follow what later replaced the directory.
+  {
+    name: 'dir, then symlink at the same path to an outside file (same layer)',
+    layers: (o) => [rawTar([{ path: 'd/', type: 'dir', mode: 0o777, mtime: 0 }, { path: 'd', type: 'symlink', linkname: `${o}/canary` }])],
+    check: (t, o) => assert.equal(readlinkSync(join(t, 'd')), `${o}/canary`),
+  },
+  {
+    name: 'dir, then symlink at the same path to an outside directory (same layer)',
+    layers: (o) => [rawTar([{ path: 'd/', type: 'dir', mode: 0o777, mtime: 0 }, { path: 'd/child/', type: 'dir', mode: 0o777, mtime: 0 }, { path: 'd', type: 'symlink', linkname: o }])],
+    check: (t, o) => assert.equal(readlinkSync(join(t, 'd')), o),
+  },
+  {
+    name: 'dir, then symlink at the same path to an outside file (next layer)',
+    layers: (o) => [rawTar([{ path: 'd/', type: 'dir', mode: 0o777, mtime: 0 }]), rawTar([{ path: 'd', type: 'symlink', linkname: `${o}/canary` }])],
+    check: (t, o) => assert.equal(readlinkSync(join(t, 'd')), `${o}/canary`),
+  },
+  {
+    name: 'dir, then symlink at the same path to an outside directory (next layer)',
+    layers: (o) => [rawTar([{ path: 'd/', type: 'dir', mode: 0o777, mtime: 0 }]), rawTar([{ path: 'd', type: 'symlink', linkname: o }, { path: 'e/', type: 'dir', mode: 0o777, mtime: 0 }])],
+    check: (t, o) => assert.equal(readlinkSync(join(t, 'd')), o),
+  },
+  {
+    name: 'dir, then a file, then a symlink at the same path (same layer)',
+    layers: (o) => [rawTar([{ path: 'd/', type: 'dir', mode: 0o777, mtime: 0 }, { path: 'd', content: 'f' }, { path: 'd/', type: 'dir', mode: 0o777, mtime: 0 }, { path: 'd', type: 'symlink', linkname: o }])],
+    check: (t, o) => assert.equal(readlinkSync(join(t, 'd')), o),
+  },
+  // Deferred xattrs must not follow a parent that was swapped for a symlink.
+  {
+    name: 'xattrs of a file whose parent is then replaced by a symlink to outside',
+    layers: (o) => [rawTar([{ path: 'a/', type: 'dir' }, { path: 'a/canary', content: 'inside', xattrs: { 'user.pwned': Buffer.from('1') } }, { path: 'a', type: 'symlink', linkname: o }])],
+    check: (t, o) => assert.equal(readlinkSync(join(t, 'a')), o),
+  },
+  {
+    name: 'xattrs of a directory replaced by a symlink to outside',
+    layers: (o) => [rawTar([{ path: 'a/', type: 'dir', xattrs: { 'user.pwned': Buffer.from('1') } }, { path: 'a', type: 'symlink', linkname: o }])],
+    check: (t, o) => assert.equal(readlinkSync(join(t, 'a')), o),
+  },
 ];
+
+/** What an attack could change on an outside path: mode, mtime and xattrs. */
+function outsideState(paths: string[]): unknown[] {
+  const xattrs = readXattrs('/', paths.map((p) => p.slice(1)));
+  return paths.map((p) => {
+    const st = lstatSync(p);
+    return { path: p, mode: st.mode, mtimeMs: st.mtimeMs, xattrs: Object.keys(xattrs.get(p.slice(1)) ?? {}) };
+  });
+}
 
 for (const c of hostile) {
   test(`hostile tar: ${c.name} is ${c.code ? `refused (${c.code})` : 'contained'}`, async (t) => {
@@ -222,6 +269,8 @@ for (const c of hostile) {
     writeFileSync(join(outside, 'canary'), canary);
     mkdirSync(target);
     const before = readdirSync(base).sort();
+    const victims = [outside, join(outside, 'canary')];
+    const stateBefore = outsideState(victims);
     const run = async (): Promise<void> => {
       for (const layer of c.layers(outside)) await applyLayer(streamOf(layer), target, c.options ?? {});
     };
@@ -240,6 +289,7 @@ for (const c of hostile) {
     assert.deepEqual(readdirSync(outside), ['canary']);
     assert.equal(readFileSync(join(outside, 'canary'), 'utf8'), canary);
     assert.equal(lstatSync(join(outside, 'canary')).nlink, 1);
+    assert.deepEqual(outsideState(victims), stateBefore);
   });
 }
 
