@@ -52,8 +52,13 @@ export interface CopyResult {
   /** The destination name: full reference for registries and store tags, or the digest. */
   name: string;
   manifests: number;
-  /** Blobs moved, skipped because present, and mounted. */
+  /**
+   * Blobs moved, skipped because present, and mounted. `skipped` counts the blobs of manifests the
+   * target already had too (found by reading the source's manifests, without asking the target).
+   */
   blobs: { copied: number; skipped: number; mounted: number };
+  /** True when the target already had the whole image (its root manifest): only the tag was written. */
+  upToDate: boolean;
   /** Bytes of blobs moved. */
   bytes: number;
 }
@@ -223,6 +228,8 @@ interface Plan {
   /** Manifests in write order: children before parents, root last. */
   manifests: { descriptor: Descriptor; bytes: Buffer }[];
   blobs: Map<Digest, Descriptor>;
+  /** Blobs of manifests the target already has: counted as skipped, never transferred. */
+  present: Set<Digest>;
 }
 
 async function run(src: Source, dst: Sink, platform: Platform | string, options: CopyOptions): Promise<CopyResult> {
@@ -230,14 +237,24 @@ async function run(src: Source, dst: Sink, platform: Platform | string, options:
   if (platform !== 'all' && isIndexMediaType(root.descriptor.mediaType)) {
     root = await pickPlatform(src, root, platform);
   }
-  const plan: Plan = { manifests: [], blobs: new Map() };
-  if (dst.manifestsComplete && (await dst.hasManifest(root.descriptor))) {
+  const plan: Plan = { manifests: [], blobs: new Map(), present: new Set() };
+  const upToDate = dst.manifestsComplete && (await dst.hasManifest(root.descriptor));
+  if (upToDate) {
     // Re-pushing what the target has: only the tag needs writing.
     plan.manifests.push(root);
+    await collectBlobs(src, root.descriptor, root.bytes, plan.present);
   } else {
     await walk(src, dst, root.descriptor, root.bytes, plan, true);
   }
-  const result: CopyResult = { descriptor: root.descriptor, name: dst.name(root.descriptor), manifests: plan.manifests.length, blobs: { copied: 0, skipped: 0, mounted: 0 }, bytes: 0 };
+  for (const digest of plan.blobs.keys()) plan.present.delete(digest);
+  const result: CopyResult = {
+    descriptor: root.descriptor,
+    name: dst.name(root.descriptor),
+    manifests: plan.manifests.length,
+    blobs: { copied: 0, skipped: plan.present.size, mounted: 0 },
+    bytes: 0,
+    upToDate,
+  };
   const blobs = [...plan.blobs.values()].sort((a, b) => b.size - a.size);
   await forEachLimit(blobs, options.concurrency ?? 6, async (blob) => {
     options.signal?.throwIfAborted();
@@ -280,14 +297,26 @@ async function walk(src: Source, dst: Sink, descriptor: Descriptor, bytes: Buffe
   if (plan.manifests.some((m) => m.descriptor.digest === descriptor.digest)) return;
   // A target that already has a (non-root) manifest has everything it references.
   const present = !isRoot && dst.manifestsComplete && (await dst.hasManifest(descriptor));
-  if (!present) {
-    const parsed = JSON.parse(bytes.toString()) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
-    if (isIndexMediaType(descriptor.mediaType) || Array.isArray(parsed.manifests)) {
-      for (const child of parsed.manifests ?? []) await walk(src, dst, child, await src.manifest(child), plan, false);
-    } else {
-      for (const blob of [parsed.config, ...(parsed.layers ?? [])]) if (blob) plan.blobs.set(blob.digest, blob);
-    }
+  if (present) {
+    await collectBlobs(src, descriptor, bytes, plan.present);
+    return;
   }
-  if (!present) plan.manifests.push({ descriptor, bytes });
+  const parsed = JSON.parse(bytes.toString()) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
+  if (isIndexMediaType(descriptor.mediaType) || Array.isArray(parsed.manifests)) {
+    for (const child of parsed.manifests ?? []) await walk(src, dst, child, await src.manifest(child), plan, false);
+  } else {
+    for (const blob of [parsed.config, ...(parsed.layers ?? [])]) if (blob) plan.blobs.set(blob.digest, blob);
+  }
+  plan.manifests.push({ descriptor, bytes });
+}
+
+/** Adds the blob digests a manifest (or an index, through its children) references to `into`. */
+async function collectBlobs(src: Source, descriptor: Descriptor, bytes: Buffer, into: Set<Digest>): Promise<void> {
+  const parsed = JSON.parse(bytes.toString()) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
+  if (isIndexMediaType(descriptor.mediaType) || Array.isArray(parsed.manifests)) {
+    for (const child of parsed.manifests ?? []) await collectBlobs(src, child, await src.manifest(child), into);
+  } else {
+    for (const blob of [parsed.config, ...(parsed.layers ?? [])]) if (blob) into.add(blob.digest);
+  }
 }
 

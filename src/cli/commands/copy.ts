@@ -35,7 +35,11 @@ export const copyCommand: Command = {
       const result = await copy(source, destination, { client, signal: ctx.signal, ...(platform ? { platform } : {}) });
       if (ctx.format === 'json') printJson(ctx.stdout, result);
       else if (!ctx.quiet) {
-        ctx.stdout.write(`Copied to ${result.name}: ${result.blobs.copied} blobs (${megabytes(result.bytes)}), ${result.blobs.skipped} already present, ${result.blobs.mounted} mounted\n`);
+        ctx.stdout.write(
+          result.upToDate
+            ? `Copied to ${result.name}: already up to date (${result.blobs.skipped} blobs already present)\n`
+            : `Copied to ${result.name}: ${result.blobs.copied} blobs (${megabytes(result.bytes)}), ${result.blobs.skipped} already present, ${result.blobs.mounted} mounted\n`,
+        );
         ctx.stdout.write(`Digest: ${result.descriptor.digest}\n`);
       }
     } finally {

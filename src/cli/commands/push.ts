@@ -22,7 +22,11 @@ export const pushCommand: Command = {
       const result = await push(store, source, destination, { client, signal: ctx.signal });
       if (ctx.format === 'json') printJson(ctx.stdout, result);
       else if (!ctx.quiet) {
-        ctx.stdout.write(`Pushed ${result.name}: ${result.blobs.copied} blobs (${megabytes(result.bytes)}), ${result.blobs.skipped} already present, ${result.blobs.mounted} mounted\n`);
+        ctx.stdout.write(
+          result.upToDate
+            ? `Pushed ${result.name}: already up to date (${result.blobs.skipped} blobs already present)\n`
+            : `Pushed ${result.name}: ${result.blobs.copied} blobs (${megabytes(result.bytes)}), ${result.blobs.skipped} already present, ${result.blobs.mounted} mounted\n`,
+        );
         ctx.stdout.write(`Digest: ${result.descriptor.digest}\n`);
       }
     } finally {

@@ -15,6 +15,9 @@ test('push SRC DEST sends a store image to another name; push with no image fail
   const r = await runCli(['--store', storeDir, 'push', `${registry.host}/team/app:1`, `${registry.host}/copy/app:2`], env);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Pushed .*copy\/app:2/);
+  const again = await runCli(['--store', storeDir, 'push', `${registry.host}/team/app:1`, `${registry.host}/copy/app:2`], env);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /Pushed .*copy\/app:2: already up to date \(2 blobs already present\)/);
   assert.equal(registry.tagDigest('copy/app', '2'), digest);
   const missing = await runCli(['--store', storeDir, 'push', `${registry.host}/nothing:1`], env);
   assert.equal(missing.code, 1);

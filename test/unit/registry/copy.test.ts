@@ -87,6 +87,30 @@ test('re-push of an existing image sends only a manifest HEAD and the tag PUT', 
   const again = await push(source, ref, undefined, { client });
   assert.equal(again.blobs.copied, 0);
   assert.deepEqual(registry.requests.map((r) => r.method), ['HEAD', 'PUT']);
+  // Nothing moved, but every blob of the image was there: config + layer of each of 2 platforms.
+  const multi = `${registry.host}/team/multi:1`;
+  await makeImage(source, multi, ['linux/amd64', 'linux/arm64']);
+  const first = await push(source, multi, undefined, { client });
+  assert.deepEqual([first.blobs, first.upToDate], [{ copied: 4, skipped: 0, mounted: 0 }, false]);
+  const repeated = await push(source, multi, undefined, { client });
+  assert.deepEqual([repeated.blobs, repeated.upToDate], [{ copied: 0, skipped: 4, mounted: 0 }, true]);
+  assert.deepEqual([again.blobs.skipped, again.upToDate], [2, true]);
+});
+
+test('a push whose blobs the registry has (but not the manifest) counts them as skipped', async (t) => {
+  const { client, registry } = await setup(t);
+  const source = new MemoryStore();
+  const ref = `${registry.host}/team/app:1`;
+  await makeImage(source, ref, ['linux/amd64', 'linux/arm64']);
+  await push(source, ref, undefined, { client });
+  // The same blobs under a new index (new annotation): blobs are HEADed and skipped.
+  const index = JSON.parse((await source.get((await source.resolveTag(ref))!.digest)).toString());
+  index.annotations = { note: 'changed' };
+  const changed = await source.put(JSON.stringify(index));
+  const ref2 = `${registry.host}/team/app:2`;
+  await source.setTag(ref2, { mediaType: OCI.index, ...changed });
+  const result = await push(source, ref2, undefined, { client });
+  assert.deepEqual([result.blobs, result.upToDate], [{ copied: 0, skipped: 4, mounted: 0 }, false]);
 });
 
 test('registry to registry on one host mounts; to a layout and back keeps digests', async (t) => {
