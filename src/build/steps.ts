@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { formatPlatform, hostPlatform } from '../image/platform.js';
 import type { Platform } from '../image/types.js';
 import type { LayerEntry } from '../layer/entry.js';
-import type { BuildCache, FileDigestCache } from './cache.js';
+import { stepKey, type BuildCache, type FileDigestCache } from './cache.js';
 import { FileDigestCache as FileDigests } from './cache.js';
 import { BuildContext, type ContextEntry } from './context.js';
 import { IgnoreMatcher } from './dockerignore.js';
@@ -241,12 +241,19 @@ export async function copyStep(
   // Sources of another stage's rootfs are keyed by that stage, so they are listed up front (a
   // missing one fails the step even on a cache hit); context sources are listed only when the
   // stat-signature record does not already answer their content hash.
+  // The signature walk is skipped for a source list this store has never hashed (a first build):
+  // its record cannot exist, and on a big context the walk costs as much as the rebuild.
   let sources = context.rootfs ? collectSources(context, options.sources, options) : undefined;
   const cache = stage.settings.cache;
-  const inputs = context.rootfs
-    ? contextKey
-    : ((await knownContentHash(context, options.sources, options, cache)) ??
-      (await contentHash((sources = collectSources(context, options.sources, options)), cache)));
+  let inputs: string;
+  if (context.rootfs) inputs = contextKey;
+  else {
+    const listed = `listed-${stepKey(context.root, ...options.sources, '\0', ...(options.exclude ?? []), options.parents ? 'parents' : '')}`;
+    const seen = (await cache.get(listed)) !== undefined;
+    const known = seen ? await knownContentHash(context, options.sources, options, cache) : undefined;
+    inputs = known ?? (await contentHash((sources = collectSources(context, options.sources, options)), cache));
+    if (!seen) await cache.set(listed, {});
+  }
   return stage.entriesStep(createdBy, [inputs, options.dest, options.chown ?? '', options.chmod ?? '', stage.container.WorkingDir ?? ''], async () => {
     sources ??= collectSources(context, options.sources, options);
     const owner = await ownerFor(stage, options.chown);

@@ -411,3 +411,26 @@ test('an invalid tag fails before anything is built', async (t) => {
   await assert.rejects(build(t, { Dockerfile: 'FROM scratch\nRUN write /x y\n' }, { executor, tags: ['Bad:Tag!'] }), (e: Error & { code?: string }) => e.code === 'ERR_INVALID_REFERENCE');
   assert.equal(executor.requests.length, 0);
 });
+
+test('a first build hashes its COPY sources once; the rebuild answers them from the signature record', async (t) => {
+  const { MemoryBuildCache } = await import('../../../src/build/cache.js');
+  const dir = await context(t, { Dockerfile: 'FROM scratch\nCOPY . /ctx/\n', 'a.txt': 'a', 'd/b.txt': 'b' });
+  const inner = new MemoryBuildCache();
+  const gets: string[] = [];
+  const cache = {
+    get: (key: string) => (gets.push(key), inner.get(key)),
+    set: (key: string, record: Parameters<typeof inner.set>[1]) => inner.set(key, record),
+    flush: () => inner.flush(),
+    get files() {
+      return inner.files;
+    },
+  };
+  const store = new MemoryStore();
+  const first = await buildDockerfile({ context: dir, store, cache });
+  const sourceLookups = gets.filter((key) => key.startsWith('sources-'));
+  assert.equal(sourceLookups.length, 1, 'no signature walk before the first hashing');
+  gets.length = 0;
+  const second = await buildDockerfile({ context: dir, store, cache });
+  assert.deepEqual(gets.filter((key) => key.startsWith('sources-')), sourceLookups, 'the rebuild finds the recorded signatures');
+  assert.equal(second.digest, first.digest);
+});
