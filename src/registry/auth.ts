@@ -12,7 +12,7 @@
  * @module
  */
 import { REGISTRY_ERROR_CODES, RegistryError, errorFromResponse } from './errors.js';
-import { readBody, safeUrl, type Endpoint, type Transport, type RetryInfo } from './transport.js';
+import { hostOf, isLoopback, readBody, safeUrl, type Endpoint, type Transport, type RetryInfo } from './transport.js';
 
 /** Credentials for one registry. */
 export type Credentials =
@@ -122,6 +122,8 @@ export class Authenticator {
     private readonly transport: Transport,
     private readonly provider: CredentialProvider | undefined,
     private readonly onRetry?: (info: RetryInfo) => void,
+    /** Hosts (with or without port) where plain HTTP is allowed, as for registries. */
+    private readonly insecure: readonly string[] = [],
   ) {}
 
   /** True once the registry's challenge is known (a ping or a 401 has been seen). */
@@ -187,6 +189,22 @@ export class Authenticator {
     return `Bearer ${token.token}`;
   }
 
+  /**
+   * The realm is the registry's token server (Docker sends credentials there even on another host),
+   * but never over a weaker transport than the registry's own: an `https` registry announcing an
+   * `http` realm would have credentials and tokens cross the network in clear. Plain HTTP realms are
+   * allowed on loopback and on hosts configured as insecure, like registries.
+   */
+  private checkRealm(endpoint: Endpoint, realm: URL): void {
+    if (realm.protocol === 'https:') return;
+    const host = realm.host;
+    const plainAllowed = realm.protocol === 'http:' && (endpoint.base.startsWith('http:') || isLoopback(host) || this.insecure.includes(host) || this.insecure.includes(hostOf(host)));
+    if (plainAllowed) return;
+    throw new RegistryError(REGISTRY_ERROR_CODES.protocol, `${endpoint.registry}: refusing the token realm ${realm.protocol}//${host}${realm.pathname}: an ${new URL(endpoint.base).protocol.slice(0, -1)} registry's credentials and tokens must not travel over ${realm.protocol.slice(0, -1)}`, {
+      hint: realm.protocol === 'http:' ? `if ${host} is a trusted plain-HTTP token server, list it as insecure (RegistryClient option "insecure")` : 'the realm must be an http(s) URL',
+    });
+  }
+
   private stateOf(registry: string): RegistryAuthState {
     let state = this.state.get(registry);
     if (!state) {
@@ -223,6 +241,7 @@ export class Authenticator {
     } catch {
       throw new RegistryError(REGISTRY_ERROR_CODES.protocol, `${endpoint.registry}: Bearer challenge with an invalid realm`);
     }
+    this.checkRealm(endpoint, url);
     const service = challenge.params.service;
     const refreshToken = credentials && 'identityToken' in credentials ? credentials.identityToken : state.refreshToken;
     let response;

@@ -129,7 +129,7 @@ export class RegistryClient extends EventEmitter<RegistryEvents> {
       const given = typeof explicit === 'function' ? await explicit(registry) : explicit?.[registry];
       return given ?? (fromConfig ? await fromConfig(registry) : undefined);
     };
-    this.auth = new Authenticator(this.transport, provider, (info) => this.emit('retry', info));
+    this.auth = new Authenticator(this.transport, provider, (info) => this.emit('retry', info), this.insecure);
   }
 
   /** Where requests for `registry` go. */

@@ -1,6 +1,8 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergeScopes, parseChallenges, scopesCover } from '../../../src/registry/auth.js';
+import { Readable } from 'node:stream';
+import { Authenticator, mergeScopes, parseChallenges, scopesCover } from '../../../src/registry/auth.js';
+import type { Transport } from '../../../src/registry/transport.js';
 import { RegistryClient } from '../../../src/registry/client.js';
 import { TestRegistry, type TestRegistryAuth } from '../../../src/testing/index.js';
 import { digestOf } from '../../../src/digest/hasher.js';
@@ -107,4 +109,55 @@ test('identity tokens are exchanged with grant_type=refresh_token', async (t) =>
   t.after(() => client.close());
   await client.uploadBlob(first.repo, blob, desc);
   assert.ok(first.registry.requests.some((r) => r.method === 'POST' && r.path === '/token' && r.status === 200));
+});
+
+/** A transport that answers every token request with a token and records what was sent where. */
+function recordingTransport() {
+  const sent: { url: string; authorization: string | undefined }[] = [];
+  const transport = {
+    async sendWithRetry(request: { url: URL; headers?: Record<string, string> }) {
+      sent.push({ url: request.url.origin, authorization: request.headers?.authorization });
+      return { status: 200, headers: {}, url: request.url, body: Readable.from([Buffer.from('{"token":"t"}')]) };
+    },
+  };
+  return { sent, transport: transport as unknown as Transport };
+}
+
+test('credentials go to a token realm on another host, but never downgraded from https to http', async () => {
+  const credentials = async () => ({ username: 'me', password: 'secret' });
+  const https = { registry: 'registry.example', base: 'https://registry.example' };
+  const challenge = (realm: string) => `Bearer realm="${realm}",service="registry.example"`;
+  const scopes = ['repository:app:pull'];
+
+  const { sent, transport } = recordingTransport();
+  const auth = new Authenticator(transport, credentials);
+  await auth.learn(https, challenge('http://auth.example/token'));
+  await assert.rejects(auth.authorization(https, scopes), (err: any) => {
+    assert.equal(err.code, 'ERR_REGISTRY_PROTOCOL');
+    assert.match(err.message, /refusing the token realm http:\/\/auth\.example\/token/);
+    assert.doesNotMatch(err.message, /secret/);
+    return true;
+  });
+  assert.equal(sent.length, 0, 'nothing is sent to the http realm');
+
+  // https realm on another host: Docker's behaviour, credentials go to the token server.
+  await auth.learn(https, challenge('https://auth.example/token'));
+  assert.equal(await auth.authorization(https, scopes), 'Bearer t');
+  assert.deepEqual(sent.map((s) => [s.url, s.authorization?.startsWith('Basic ')]), [['https://auth.example', true]]);
+
+  // Plain HTTP is fine on loopback, for hosts configured insecure, and for a plain-HTTP registry.
+  for (const [endpoint, realm, insecure] of [
+    [https, 'http://127.0.0.1:5001/token', []],
+    [https, 'http://auth.internal:8080/token', ['auth.internal']],
+    [{ registry: 'reg.internal', base: 'http://reg.internal' }, 'http://auth.internal/token', []],
+  ] as const) {
+    const recorded = recordingTransport();
+    const allowed = new Authenticator(recorded.transport, credentials, undefined, insecure);
+    await allowed.learn(endpoint, challenge(realm));
+    assert.equal(await allowed.authorization(endpoint, scopes), 'Bearer t', realm);
+  }
+  // Anything but http(s) is refused outright.
+  const other = new Authenticator(recordingTransport().transport, credentials);
+  await other.learn(https, challenge('file:///etc/token'));
+  await assert.rejects(other.authorization(https, scopes), /refusing the token realm file:/);
 });
