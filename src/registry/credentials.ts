@@ -11,9 +11,11 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readFile, readlink, rename, rm, stat, utimes } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { OciKitError } from '../errors.js';
 import type { CredentialProvider, Credentials } from './auth.js';
 
@@ -43,20 +45,7 @@ export function dockerConfigPath(options: DockerConfigOptions = {}): string {
 
 /** Reads config.json; an absent file is an empty config. */
 export async function readDockerConfig(options: DockerConfigOptions = {}): Promise<DockerConfig> {
-  const path = dockerConfigPath(options);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw err;
-  }
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? (parsed as DockerConfig) : {};
-  } catch {
-    throw new OciKitError('ERR_DOCKER_CONFIG', `${path} is not valid JSON`, { hint: 'fix or remove the file' });
-  }
+  return readConfigFile(dockerConfigPath(options));
 }
 
 /** The config key of a registry: Docker Hub's historical URL, else the host as given. */
@@ -146,13 +135,118 @@ export function dockerConfigCredentials(options: DockerConfigOptions = {}): Cred
   };
 }
 
-/** Writes config.json atomically with owner-only permissions (it holds secrets). */
+/**
+ * The file config.json really is: a symlinked config.json (dotfile managers do that) is written
+ * through to its target, so the link survives.
+ */
+async function configTarget(path: string): Promise<string> {
+  let current = path;
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      if (!(await lstat(current)).isSymbolicLink()) return current;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return current;
+      throw err;
+    }
+    current = resolve(dirname(current), await readlink(current));
+  }
+  throw new OciKitError('ERR_DOCKER_CONFIG', `${path}: too many levels of symbolic links`);
+}
+
+/**
+ * Writes config.json atomically with owner-only permissions (it holds secrets): a temp file in the
+ * same directory, fsync, rename over the target, fsync of the directory. A symlinked config.json
+ * keeps its link; the file it points to is replaced.
+ */
 export async function writeDockerConfig(config: DockerConfig, options: DockerConfigOptions = {}): Promise<void> {
-  const path = dockerConfigPath(options);
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temp, `${JSON.stringify(config, null, '\t')}\n`, { mode: 0o600 });
-  await rename(temp, path);
+  const target = await configTarget(dockerConfigPath(options));
+  await writeConfigFile(target, config);
+}
+
+async function writeConfigFile(target: string, config: DockerConfig): Promise<void> {
+  const dir = dirname(target);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const temp = join(dir, `.config.json.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const file = await open(temp, 'wx', 0o600);
+    try {
+      await file.writeFile(`${JSON.stringify(config, null, '\t')}\n`);
+      // open()'s mode passes through the umask: set exactly 0600, whatever the umask.
+      await file.chmod(0o600);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+  await syncDirectory(dir);
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some file systems cannot fsync a directory; the rename itself is still atomic.
+  }
+}
+
+/** A lock older than this is left over from a crashed process and is taken over. */
+const STALE_LOCK_MS = 30_000;
+
+/**
+ * Runs `change` on the current config under `config.json.lock` (next to the real file, created
+ * with O_EXCL), then writes the result: concurrent logins (other processes, or parallel calls in
+ * this one) each re-read the file inside the lock, so none loses another's entry.
+ */
+export async function updateDockerConfig<T>(options: DockerConfigOptions, change: (config: DockerConfig) => Promise<{ write: boolean; result: T }>): Promise<T> {
+  const target = await configTarget(dockerConfigPath(options));
+  await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+  const lock = `${target}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await (await open(lock, 'wx', 0o600)).close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = await stat(lock).then((st) => Date.now() - st.mtimeMs, () => 0);
+      if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+      else await sleep(Math.min(5 + attempt * 5, 100));
+    }
+  }
+  try {
+    const config = await readConfigFile(target);
+    const { write, result } = await change(config);
+    // Keep the lock fresh for a slow credential helper, then write.
+    await utimes(lock, new Date(), new Date()).catch(() => undefined);
+    if (write) await writeConfigFile(target, config);
+    return result;
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+async function readConfigFile(path: string): Promise<DockerConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as DockerConfig) : {};
+  } catch {
+    throw new OciKitError('ERR_DOCKER_CONFIG', `${path} is not valid JSON`, { hint: 'fix or remove the file' });
+  }
 }
 
 /**
@@ -161,38 +255,39 @@ export async function writeDockerConfig(config: DockerConfig, options: DockerCon
  */
 export async function saveLogin(registry: string, credentials: { username: string; password: string }, options: DockerConfigOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
-  const config = await readDockerConfig(options);
   const key = authKey(registry);
-  const helper = config.credHelpers?.[registry] ?? config.credHelpers?.[key] ?? config.credsStore;
-  config.auths ??= {};
-  if (helper) {
-    await runCredentialHelper(helper, 'store', JSON.stringify({ ServerURL: key, Username: credentials.username, Secret: credentials.password }), env);
-    config.auths[key] = {};
-  } else {
-    config.auths[key] = { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64') };
-  }
-  await writeDockerConfig(config, options);
+  await updateDockerConfig(options, async (config) => {
+    const helper = config.credHelpers?.[registry] ?? config.credHelpers?.[key] ?? config.credsStore;
+    config.auths ??= {};
+    if (helper) {
+      await runCredentialHelper(helper, 'store', JSON.stringify({ ServerURL: key, Username: credentials.username, Secret: credentials.password }), env);
+      config.auths[key] = {};
+    } else {
+      config.auths[key] = { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64') };
+    }
+    return { write: true, result: undefined };
+  });
 }
 
 /** Removes the saved credentials of `registry`; true when there were any. */
 export async function removeLogin(registry: string, options: DockerConfigOptions = {}): Promise<boolean> {
   const env = options.env ?? process.env;
-  const config = await readDockerConfig(options);
   const key = authKey(registry);
-  const helper = config.credHelpers?.[registry] ?? config.credHelpers?.[key] ?? config.credsStore;
-  let removed = false;
-  if (helper) {
-    try {
-      await runCredentialHelper(helper, 'erase', key, env);
-      removed = true;
-    } catch {
-      // Erasing what the helper never had is not an error for logout.
+  return updateDockerConfig(options, async (config) => {
+    const helper = config.credHelpers?.[registry] ?? config.credHelpers?.[key] ?? config.credsStore;
+    let removed = false;
+    if (helper) {
+      try {
+        await runCredentialHelper(helper, 'erase', key, env);
+        removed = true;
+      } catch {
+        // Erasing what the helper never had is not an error for logout.
+      }
     }
-  }
-  if (config.auths && key in config.auths) {
-    delete config.auths[key];
-    removed = true;
-  }
-  if (removed) await writeDockerConfig(config, options);
-  return removed;
+    if (config.auths && key in config.auths) {
+      delete config.auths[key];
+      removed = true;
+    }
+    return { write: removed, result: removed };
+  });
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '../../helpers/tmp.js';
 import {
@@ -70,4 +70,46 @@ test('a broken config file is a clear error', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'config.json'), '{nope');
   await assert.rejects(async () => dockerConfigCredentials({ env: { DOCKER_CONFIG: dir } })('x'), { code: 'ERR_DOCKER_CONFIG' });
+});
+
+test('a symlinked config.json keeps its link; the target gets the login, mode 0600, no temp files left', async (t) => {
+  const dir = await tempDir(t);
+  const dotfiles = join(dir, 'dotfiles');
+  const dockerDir = join(dir, 'docker');
+  await mkdir(dotfiles);
+  await mkdir(dockerDir);
+  await writeFile(join(dotfiles, 'docker-config.json'), JSON.stringify({ psFormat: 'table' }), { mode: 0o644 });
+  await symlink('../dotfiles/docker-config.json', join(dockerDir, 'config.json'));
+  const env = { DOCKER_CONFIG: dockerDir };
+  await saveLogin('localhost:5000', { username: 'me', password: 'pw' }, { env });
+  assert.ok((await lstat(join(dockerDir, 'config.json'))).isSymbolicLink());
+  const written = JSON.parse(await readFile(join(dotfiles, 'docker-config.json'), 'utf8'));
+  assert.deepEqual(written, { psFormat: 'table', auths: { 'localhost:5000': { auth: Buffer.from('me:pw').toString('base64') } } });
+  assert.equal((await stat(join(dotfiles, 'docker-config.json'))).mode & 0o777, 0o600);
+  assert.deepEqual((await readdir(dotfiles)).sort(), ['docker-config.json']);
+  assert.deepEqual((await readdir(dockerDir)).sort(), ['config.json']);
+});
+
+test('concurrent logins each keep their entry (read-modify-write under a lock)', async (t) => {
+  const dir = await tempDir(t);
+  const env = { DOCKER_CONFIG: dir };
+  const registries = Array.from({ length: 12 }, (_, i) => `reg${i}.example`);
+  await Promise.all(registries.map((registry) => saveLogin(registry, { username: registry, password: 'pw' }, { env })));
+  const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+  assert.deepEqual(Object.keys(config.auths).sort(), [...registries].sort());
+  await Promise.all(registries.slice(0, 6).map((registry) => removeLogin(registry, { env })));
+  const after = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+  assert.deepEqual(Object.keys(after.auths).sort(), registries.slice(6).sort());
+  assert.deepEqual(await readdir(dir), ['config.json']);
+});
+
+test('a stale lock left by a crashed process is taken over', async (t) => {
+  const dir = await tempDir(t);
+  const env = { DOCKER_CONFIG: dir };
+  const lock = join(dir, 'config.json.lock');
+  await writeFile(lock, '');
+  const old = new Date(Date.now() - 10 * 60 * 1000);
+  await utimes(lock, old, old);
+  await saveLogin('localhost:5000', { username: 'me', password: 'pw' }, { env });
+  assert.deepEqual(await readdir(dir), ['config.json']);
 });
