@@ -44,6 +44,7 @@ import { Image, writeImage, writeIndex } from './image.js';
 import { resolveBase } from './base.js';
 import { Stage, type BuildSettings } from './stage.js';
 import { addStep, copyStep, ownerFor, parseChmod, runStep, workdirStep } from './steps.js';
+import { cacheMountRoot, materializeBindSource, prepareCacheMount, removeView, resolveBindSource } from './run-mounts.js';
 
 /** Options of {@link buildDockerfile}. */
 export interface DockerfileBuildOptions {
@@ -486,17 +487,34 @@ class DockerfileEngine {
       args = [...instruction.args];
     }
     const lookup = scope.lookupIn(stage.container.Env);
+    // Mount sources are keyed up front but only materialised when the step actually runs.
+    const keyParts: string[] = [];
+    const prepares: Array<() => Promise<void>> = [];
+    const releases: Array<() => Promise<void>> = [];
+    const viewDirs: string[] = [];
     for (const mount of instruction.mounts) {
       const target = mount.target === undefined ? undefined : expandWord(mount.target, lookup).value;
       if (mount.type === 'tmpfs' && target) mounts.push({ type: 'tmpfs', target });
       else if (mount.type === 'cache' && target) {
-        const id = mount.id ?? target;
-        const dir = join(tmpdir(), 'oci-kit-run-cache', createHash('sha256').update(id).digest('hex').slice(0, 32));
-        await mkdir(dir, { recursive: true });
-        mounts.push({ type: 'cache', source: dir, target });
+        const options = { id: mount.id ?? target, uid: mount.uid, gid: mount.gid, mode: mount.mode, sharing: mount.sharing };
+        const cacheMount: RunMount = { type: 'cache', target };
+        mounts.push(cacheMount);
+        keyParts.push(JSON.stringify(['cache', target, options]));
+        prepares.push(async () => {
+          const dir = await prepareCacheMount(cacheMountRoot(this.settings.store), options);
+          releases.push(dir.release);
+          cacheMount.source = dir.path;
+        });
       } else if (mount.type === 'bind' && mount.from === undefined) {
-        const source = this.context.resolve(mount.source === undefined ? '.' : expandWord(mount.source, lookup).value)[0]!;
-        mounts.push({ type: 'bind', source: source.abs, target: target ?? `/${source.rel}`, readonly: mount.readOnly });
+        const bind = await resolveBindSource(this.context, mount.source === undefined ? '.' : expandWord(mount.source, lookup).value, this.settings.cache);
+        const bindMount: RunMount = { type: 'bind', target: target ?? `/${bind.rel}`, readonly: mount.readOnly };
+        mounts.push(bindMount);
+        keyParts.push(JSON.stringify(['bind', bindMount.target, mount.readOnly, bind.rel, bind.hash]));
+        prepares.push(async () => {
+          const view = await materializeBindSource(bind, this.settings.tmpRoot ?? tmpdir(), !mount.readOnly);
+          viewDirs.push(view.cleanup);
+          bindMount.source = view.path;
+        });
       } else {
         throw new BuildError('ERR_UNSUPPORTED_MOUNT', `RUN --mount=${mount.raw} is not supported by oci-kit`, {
           hint: 'oci-kit supports --mount=type=cache, type=tmpfs and type=bind from the context',
@@ -513,7 +531,10 @@ class DockerfileEngine {
           args,
           env,
           network,
-          keyParts: [JSON.stringify(mounts.map((m) => [m.type, m.target, m.readonly ?? false]))],
+          keyParts: [JSON.stringify(mounts.filter((m) => m.type === 'tmpfs').map((m) => m.target)), ...keyParts],
+          beforeRun: async () => {
+            for (const prepare of prepares) await prepare();
+          },
           onOutput: (chunk) => this.settings.events.emit('output', { ...info, chunk }),
           ...(mounts.length ? { mounts } : {}),
         },
@@ -521,6 +542,8 @@ class DockerfileEngine {
       );
     } finally {
       for (const dir of temps) await rm(dir, { recursive: true, force: true });
+      for (const release of releases) await release();
+      for (const dir of viewDirs) await removeView(dir);
     }
   }
 

@@ -501,6 +501,8 @@ export interface RunStepOptions {
   onOutput?: ((chunk: Buffer) => void) | undefined;
   /** Extra mounts (RUN --mount, heredoc scripts); their contents never become part of the layer. */
   mounts?: RunMount[] | undefined;
+  /** Called on a cache miss just before the command runs (materialises bind-mount views lazily). */
+  beforeRun?: (() => Promise<void>) | undefined;
 }
 
 /** RUN: executes the command over the stage's rootfs; a non-zero exit fails the step. */
@@ -516,6 +518,7 @@ export async function runStep(stage: Stage, options: RunStepOptions, createdBy: 
         { hint: 'oci-kit runs RUN natively; register a qemu-user-static binfmt_misc emulator for that architecture, or build that platform on a matching host' },
       );
     }
+    await options.beforeRun?.();
     const output = new PassThrough();
     output.on('data', (chunk: Buffer) => options.onOutput?.(chunk));
     const container = stage.container;
