@@ -19,6 +19,7 @@ import { stepKey, type BuildCache, type FileDigestCache } from './cache.js';
 import { FileDigestCache as FileDigests } from './cache.js';
 import { BuildContext, type ContextEntry } from './context.js';
 import { IgnoreMatcher } from './dockerignore.js';
+import { archiveEntries } from './add-archive.js';
 import { addMissingParents, planCopy, resolveDestination, type CopySource } from './copy.js';
 import { BuildError } from './errors.js';
 import { ownerNeedsLookup, resolveOwner } from './passwd.js';
@@ -430,7 +431,7 @@ export async function addStep(stage: Stage, context: BuildContext, options: Copy
     keyParts.push(context.rootfs ? contextKey : await contentHash(sources.filter((s) => !isUrl(s.pattern)), settings.cache));
     for (const archive of archives) {
       const entry = context.entry(archive.pattern)!;
-      keyParts.push(`archive\0${archive.pattern}\0${fileDigest(entry, settings.cache.files)}`);
+      keyParts.push(`archive-entries\0${archive.pattern}\0${fileDigest(entry, settings.cache.files)}`);
     }
     const chmod = parseChmod(options.chmod);
     return await stage.entriesStep(createdBy, [...keyParts, options.dest, options.chown ?? '', options.chmod ?? '', stage.container.WorkingDir ?? ''], async () => {
@@ -448,29 +449,27 @@ export async function addStep(stage: Stage, context: BuildContext, options: Copy
       if (sources.length > 0) {
         for (const e of await planCopy(sources, { ...common, dest: urls.length + sources.length > 1 && !options.dest.endsWith('/') ? `${options.dest}/` : options.dest })) entries.set(e.path, e);
       }
-      for (const archive of archives) {
-        const entry = context.entry(archive.pattern)!;
-        const dir = await extractArchive(entry.abs, archiveKind(entry.abs)!, settings.tmpRoot);
-        temps.push(dir);
-        const extracted = new BuildContext(dir, [], true);
-        const root = extracted.entry('.')!;
-        const contents = extracted.walk(root);
-        const planned = await planCopy([{ pattern: archive.pattern, entry: root, contents: contents.filter((c) => c.sub !== '') }], {
-          ...common,
-          dest: options.dest.endsWith('/') ? options.dest : `${options.dest}/`,
-        });
-        // Archives keep their own owners unless --chown is given.
-        const byPath = new Map(contents.map((c) => [c.sub, c] as const));
-        const { path: destAbs } = resolveDestination(options.dest, common.workdir);
-        for (const e of planned) {
-          const sub = posix.relative(destAbs.slice(1), e.path);
-          const item = byPath.get(sub);
-          if (item && !options.chown) {
-            e.uid = item.stats.uid;
-            e.gid = item.stats.gid;
+      if (archives.length > 0) {
+        // Archive members become entries straight from the tar stream (add-archive.ts): modes,
+        // owners, devices and links are kept exactly; nothing is extracted to the host.
+        const destDir = await common.rootfs.resolveParents(resolveDestination(options.dest, common.workdir).path);
+        for (const archive of archives) {
+          const entry = context.entry(archive.pattern)!;
+          const read = await archiveEntries(entry.abs, archiveKind(entry.abs)!, archive.pattern, {
+            dest: destDir,
+            uid: owner.uid,
+            gid: owner.gid,
+            chmod,
+            epoch: settings.epoch,
+            tmpRoot: settings.tmpRoot ?? tmpdir(),
+          });
+          if (read.spillDir) temps.push(read.spillDir);
+          for (const e of read.entries) {
+            entries.delete(e.path);
+            entries.set(e.path, e);
           }
-          entries.set(e.path, e);
         }
+        await addMissingParents(entries, common, owner.uid ?? 0, owner.gid ?? 0);
       }
       return [...entries.values()];
     });
