@@ -35,7 +35,10 @@ export class BlobReader extends Readable {
   private finished = false;
 
   constructor(private readonly source: BlobReaderSource) {
-    super({ highWaterMark: 1024 * 1024 });
+    // Object mode hands each response chunk on as it is: a byte-mode Readable read by an async
+    // iterator (the stores' put) concatenates everything buffered into a new Buffer on each read,
+    // one more copy of the whole blob. 16 chunks of ~64 KiB keep about 1 MiB buffered.
+    super({ objectMode: true, highWaterMark: 16 });
   }
 
   override _read(): void {
