@@ -29,7 +29,8 @@ import type { Instruction, RunInstruction, CopyInstruction, AddInstruction } fro
 import { expandWord, expandWords } from '../dockerfile/shell-lexer.js';
 import { parseHeredocWord } from '../dockerfile/tree.js';
 import { goQuote } from '../dockerfile/dump.js';
-import { parseReference } from '../reference/reference.js';
+import { formatReference, parseReference } from '../reference/reference.js';
+import { ANNOTATIONS } from '../image/types.js';
 import { ArgScope, buildHostPlatform, buildPlatform, platformArgs, resolveBuildArgs, setEnv } from './args.js';
 import { formatPlatform } from '../image/platform.js';
 import { cacheForStore, WriteOnlyCache, type BuildCache } from './cache.js';
@@ -157,6 +158,8 @@ class DockerfileEngine {
   private readonly results = new Map<number, Promise<StageResult>>();
   private readonly byName = new Map<string, number>();
   private stepCounter = 0;
+  /** The image each stage is ultimately built on (absent for scratch). */
+  private readonly bases = new WeakMap<Stage, { name: string; digest: string }>();
   private total = 0;
   private readonly opened: Stage[] = [];
 
@@ -254,7 +257,11 @@ class DockerfileEngine {
       await stage.settleTimestamps();
       const unused = this.scope.unconsumed();
       if (unused.length > 0) this.settings.events.emit('warning', `one or more build-args [${unused.join(' ')}] were not consumed`);
-      return await writeImage(this.settings.store, stage.config, stage.layers, { family: this.settings.family });
+      // As BuildKit does, the manifest names the final stage's base image (not for scratch), which
+      // lets `oci-kit rebase` find it (image-spec annotations.md, "Pre-Defined Annotation Keys").
+      const base = this.bases.get(stage);
+      const annotations = base ? { [ANNOTATIONS.baseName]: base.name, [ANNOTATIONS.baseDigest]: base.digest } : undefined;
+      return await writeImage(this.settings.store, stage.config, stage.layers, { family: this.settings.family, annotations });
     } finally {
       await Promise.all(this.opened.map((s) => s.dropView()));
     }
@@ -308,13 +315,17 @@ class DockerfileEngine {
       const settings: BuildSettings = platform === this.settings.platform ? this.settings : { ...this.settings, platform };
       const stageIndex = this.stageRef(base, parsed.index);
       if (stageIndex !== undefined) {
-        stage = (await this.stageResult(stageIndex)).stage.fork();
+        const parent = (await this.stageResult(stageIndex)).stage;
+        stage = parent.fork();
+        const inherited = this.bases.get(parent);
+        if (inherited) this.bases.set(stage, inherited);
       } else if (base.toLowerCase() === 'scratch') {
         stage = Stage.scratch(settings);
         stage.container.Env = [SCRATCH_PATH];
       } else {
         const image = await resolveBase(settings.store, base, platform, { events: settings.events, signal: settings.signal });
         stage = Stage.fromImage(settings, image.config, image.manifest.layers, image.descriptor.digest);
+        this.bases.set(stage, { name: formatReference(parseReference(base)), digest: image.descriptor.digest });
       }
       this.opened.push(stage);
     });

@@ -434,3 +434,21 @@ test('a first build hashes its COPY sources once; the rebuild answers them from 
   assert.deepEqual(gets.filter((key) => key.startsWith('sources-')), sourceLookups, 'the rebuild finds the recorded signatures');
   assert.equal(second.digest, first.digest);
 });
+
+test('the manifest names the final stage base image (org.opencontainers.image.base.*), so rebase needs no --old-base', async (t) => {
+  const store = new MemoryStore();
+  const base = (await build(t, { Dockerfile: 'FROM scratch\nCOPY a /a\n', a: 'a' }, { store, tags: ['base:1'] })).image;
+  const { image } = await build(t, { Dockerfile: 'FROM base:1 AS first\nCOPY b /b\nFROM first\nCOPY c /c\n', b: 'b', c: 'c' }, { store, tags: ['app:1'] });
+  assert.deepEqual(image.manifest!.annotations, {
+    'org.opencontainers.image.base.name': 'docker.io/library/base:1',
+    'org.opencontainers.image.base.digest': base.digest,
+  });
+  const scratch = (await build(t, { Dockerfile: 'FROM scratch\nCOPY a /a\n', a: 'x' }, { store })).image;
+  assert.equal(scratch.manifest!.annotations, undefined, 'scratch is no base image');
+
+  const newBase = (await build(t, { Dockerfile: 'FROM scratch\nCOPY a /a\n', a: 'new base' }, { store, tags: ['base:2'] })).image;
+  const { rebaseImage } = await import('../../../src/archive/rebase.js');
+  const rebased = await rebaseImage(store, 'app:1', { newBase: 'base:2' });
+  const manifest = JSON.parse((await store.get(rebased.descriptor.digest)).toString('utf8')) as { layers: Descriptor[] };
+  assert.deepEqual(manifest.layers.map((l) => l.digest), [...newBase.manifest!.layers, ...image.manifest!.layers.slice(1)].map((l) => l.digest));
+});
