@@ -11,8 +11,11 @@ export class BlobNotFoundError extends NotFoundError {
   constructor(
     readonly digest: string,
     where?: string,
+    /** The manifest or index that refers to the missing blob, when known. */
+    readonly referencedBy?: string,
   ) {
-    super(`blob ${digest} not found${where ? ` in ${where}` : ''}`, {
+    const from = referencedBy ? ` (referenced by ${referencedBy})` : '';
+    super(`blob ${digest}${from} not found${where ? ` in ${where}` : ''}`, {
       code: 'ERR_BLOB_NOT_FOUND',
       hint: 'pull or build the image again, or run "oci-kit prune" only after untagging what you no longer need',
     });

@@ -6,9 +6,10 @@
  * image-spec 1.1, manifest.md#image-manifest-property-descriptions), and delete everything else,
  * plus temporary files abandoned by writers that died.
  *
- * Marking and sweeping hold the store's lock, so no tag can be pointed at a blob while it is
- * being judged unreachable. A writer that has stored blobs but not yet tagged them does not hold
- * the lock; `minAgeMs` spares blobs younger than that for such writers.
+ * Marking and sweeping hold the store's lock, so no tag can be pointed at a blob while it is being
+ * judged unreachable. A writer that has stored blobs but not yet tagged them does not hold the
+ * lock but a lease (lease.ts): unreachable blobs written after the oldest live lease was taken
+ * are spared. `minAgeMs` additionally spares blobs younger than that.
  *
  * @module
  */
@@ -18,6 +19,7 @@ import { isIndexMediaType, isManifestMediaType } from '../image/media-types.js';
 import type { Descriptor } from '../image/types.js';
 import type { ImageStore } from './blob-store.js';
 import { InvalidLayoutError } from './errors.js';
+import type { LeaseScan } from './lease.js';
 
 /** Optional store capabilities garbage collection uses when a store has them (OciLayout has all). */
 export interface CollectableStore extends ImageStore {
@@ -27,6 +29,8 @@ export interface CollectableStore extends ImageStore {
   exclusive?<T>(fn: () => Promise<T>): Promise<T>;
   /** When a blob was written, in ms since the epoch. */
   blobModifiedTime?(digest: Digest): Promise<number | undefined>;
+  /** The writers' leases: the oldest live one, and stale ones removed (unless `dryRun`). */
+  leases?(options: { dryRun?: boolean }): Promise<LeaseScan>;
   /** Deletes temporary files of writers that are gone. */
   removeStaleTemporaryFiles?(): Promise<{ count: number; bytes: number }>;
 }
@@ -46,10 +50,20 @@ export interface GarbageCollectionResult {
   /** Bytes of the deleted blobs plus removed temporary files. */
   bytes: number;
   digests: Digest[];
-  /** Blobs that stay because they are reachable. */
+  /** Blobs that stay: reachable ones plus {@link GarbageCollectionResult.spared} ones. */
   kept: number;
+  /** Unreachable blobs kept because a live lease or `minAgeMs` protects them. */
+  spared: number;
+  /** Leases of running writers seen, and stale leases of dead ones removed (or found, in a dry run). */
+  leases: { live: number; stale: number };
   temporaryFiles: { count: number; bytes: number };
 }
+
+/**
+ * Blobs are compared with a lease by modification time, which file systems keep at a coarse
+ * granularity (2 s on some) and NFS clients take from the server: this margin absorbs both.
+ */
+const LEASE_CLOCK_MARGIN_MS = 2_000;
 
 /** Largest blob inspected as a possible referrer manifest (manifests are small; layers are not parsed). */
 const MAX_MANIFEST_SIZE = 4 << 20;
@@ -137,18 +151,33 @@ async function collect(store: CollectableStore, options: GarbageCollectionOption
     }
   }
 
-  const result: GarbageCollectionResult = { count: 0, bytes: 0, digests: [], kept: 0, temporaryFiles: { count: 0, bytes: 0 } };
-  const now = Date.now();
+  const result: GarbageCollectionResult = {
+    count: 0,
+    bytes: 0,
+    digests: [],
+    kept: 0,
+    spared: 0,
+    leases: { live: 0, stale: 0 },
+    temporaryFiles: { count: 0, bytes: 0 },
+  };
   const unreachable: Digest[] = [];
   for await (const digest of store.list()) {
     if (marked.has(digest)) result.kept++;
     else unreachable.push(digest);
   }
+  // Leases are read after the blobs were listed: a writer takes its lease before renaming its first
+  // blob into place, so any listed blob of a running writer has its lease visible by now.
+  const leases = store.leases ? await store.leases({ dryRun: options.dryRun === true }) : undefined;
+  if (leases) result.leases = { live: leases.live, stale: leases.stale };
+  const now = Date.now();
+  let sparedFrom = options.minAgeMs ? now - options.minAgeMs : Infinity;
+  if (leases?.oldestLiveMs !== undefined) sparedFrom = Math.min(sparedFrom, leases.oldestLiveMs - LEASE_CLOCK_MARGIN_MS);
   for (const digest of unreachable) {
-    if (options.minAgeMs && store.blobModifiedTime) {
+    if (sparedFrom !== Infinity && store.blobModifiedTime) {
       const modified = await store.blobModifiedTime(digest);
-      if (modified !== undefined && now - modified < options.minAgeMs) {
+      if (modified !== undefined && modified > sparedFrom) {
         result.kept++;
+        result.spared++;
         continue;
       }
     }

@@ -10,6 +10,7 @@ export * from './blob-store.js';
 export * from './errors.js';
 export { MemoryStore } from './memory.js';
 export { OciLayout, entryName, type OpenLayoutOptions, type RemovedTemporaryFiles } from './layout.js';
+export { type LeaseScan, type StoreLease } from './lease.js';
 export { collectGarbage, type CollectableStore, type GarbageCollectionOptions, type GarbageCollectionResult } from './gc.js';
 export {
   familiarTag,

@@ -13,6 +13,11 @@
  * replaced the same way while holding `.oci-kit/index.lock`, re-reading it under the lock, so two
  * processes tagging at once never lose a tag and readers always see valid JSON.
  *
+ * A layout instance that writes blobs holds a lease (`.oci-kit/leases/`, see lease.ts) from its
+ * first `put` until {@link OciLayout.close} or process exit, so garbage collection in another
+ * process spares blobs it has not tagged yet; `setTag` checks, under the lock, that the whole
+ * graph below the tagged descriptor is present, so a tag never names missing content.
+ *
  * @module
  */
 import { mkdir, open, readFile, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
@@ -24,6 +29,8 @@ import { ANNOTATIONS, type Descriptor, type ImageIndex, type OciLayoutHeader } f
 import { processAlive, syncDirectory, temporaryName, temporaryOwner, writeFileAtomic } from './atomic-file.js';
 import type { BlobInfo, BlobSource, ImageStore, PutOptions, TaggedDescriptor } from './blob-store.js';
 import { BlobNotFoundError, InvalidLayoutError } from './errors.js';
+import { assertGraphPresent } from './graph.js';
+import { inspectLeases, takeLease, type LeaseScan, type StoreLease } from './lease.js';
 import { withFileLock, type FileLockOptions } from './lock.js';
 import { PutVerifier, sourceChunks } from './source.js';
 import { assertDescriptor, assertTagName } from './validate.js';
@@ -74,6 +81,9 @@ function withoutNames(entry: Descriptor): Descriptor {
 
 /** An OCI image layout directory used as an {@link ImageStore}. */
 export class OciLayout implements ImageStore {
+  /** The lease taken by the first `put`, protecting this instance's untagged blobs. */
+  private writeLease: Promise<StoreLease> | undefined;
+
   private constructor(
     /** Absolute path of the layout directory. */
     readonly path: string,
@@ -93,6 +103,10 @@ export class OciLayout implements ImageStore {
 
   private get tempDir(): string {
     return join(this.path, PRIVATE_DIR, 'tmp');
+  }
+
+  private get leaseDir(): string {
+    return join(this.path, PRIVATE_DIR, 'leases');
   }
 
   private get lockPath(): string {
@@ -214,6 +228,7 @@ export class OciLayout implements ImageStore {
 
   async put(source: BlobSource, options: PutOptions = {}): Promise<BlobInfo> {
     options.signal?.throwIfAborted();
+    await this.holdWriteLease();
     const verifier = new PutVerifier(options);
     await mkdir(this.tempDir, { recursive: true });
     const temp = join(this.tempDir, temporaryName('blob'));
@@ -291,6 +306,50 @@ export class OciLayout implements ImageStore {
   /** Modification time of a blob in ms, used by garbage collection to spare fresh blobs. */
   async blobModifiedTime(digest: Digest): Promise<number | undefined> {
     return stat(this.blobPath(digest)).then((s) => s.mtimeMs, () => undefined);
+  }
+
+  // ---- leases ----
+
+  /**
+   * Takes a lease of its own: until it is released, garbage collection (in any process, this
+   * instance included) spares every blob written after now. Use it around a long operation that
+   * stores blobs and tags them at the end, with `await using lease = await layout.lease()`.
+   */
+  async lease(): Promise<StoreLease> {
+    await mkdir(this.leaseDir, { recursive: true });
+    return takeLease(this.leaseDir);
+  }
+
+  private async holdWriteLease(): Promise<void> {
+    if (!this.writeLease) {
+      const taking = this.lease();
+      this.writeLease = taking;
+      // A failed attempt is retried by the next put.
+      taking.catch(() => {
+        if (this.writeLease === taking) this.writeLease = undefined;
+      });
+    }
+    await this.writeLease;
+  }
+
+  /**
+   * Releases the write lease taken by the first `put` (a later `put` takes a new one). Call it when
+   * this instance's writes are tagged or abandoned; process exit releases it too.
+   */
+  async close(): Promise<void> {
+    const lease = this.writeLease;
+    this.writeLease = undefined;
+    await (await lease?.catch(() => undefined))?.release();
+  }
+
+  /**
+   * The live leases of the layout, for garbage collection: the oldest live lease (other than this
+   * instance's own write lease, whose blobs are its caller's to judge), and stale leases of dead
+   * processes, which are removed unless `dryRun`.
+   */
+  async leases(options: { dryRun?: boolean } = {}): Promise<LeaseScan> {
+    const own = await this.writeLease?.catch(() => undefined);
+    return inspectLeases(this.leaseDir, { exclude: new Set(own ? [own.path] : []), dryRun: options.dryRun === true });
   }
 
   // ---- index.json ----
@@ -380,8 +439,9 @@ export class OciLayout implements ImageStore {
       },
     };
     await this.updateIndex(async (index) => {
-      // Checked under the lock: garbage collection, which holds it, cannot delete the blob in between.
-      if (!(await this.has(descriptor.digest))) throw new BlobNotFoundError(descriptor.digest, this.path);
+      // Checked under the lock: garbage collection, which holds it, cannot delete a blob in between,
+      // so whatever raced with this tag, the tag never names missing content.
+      await assertGraphPresent(this, descriptor, this.path);
       // Replace in place (keeping the order tools list images in) and drop any duplicates.
       const at = index.manifests.findIndex((e) => entryName(e) === name);
       const others = index.manifests.filter((e) => entryName(e) !== name);

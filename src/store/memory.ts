@@ -9,6 +9,7 @@ import { parseDigest, type Digest } from '../digest/digest.js';
 import type { Descriptor } from '../image/types.js';
 import type { BlobInfo, BlobSource, ImageStore, PutOptions, TaggedDescriptor } from './blob-store.js';
 import { BlobNotFoundError } from './errors.js';
+import { assertGraphPresent } from './graph.js';
 import { PutVerifier, sourceChunks } from './source.js';
 import { assertDescriptor, assertTagName } from './validate.js';
 
@@ -74,7 +75,7 @@ export class MemoryStore implements ImageStore {
   async setTag(name: string, descriptor: Descriptor): Promise<void> {
     assertTagName(name);
     assertDescriptor(descriptor);
-    if (!this.blobs.has(descriptor.digest)) throw new BlobNotFoundError(descriptor.digest, 'the memory store');
+    await assertGraphPresent(this, descriptor, 'the memory store');
     this.tags.set(name, structuredClone(descriptor));
   }
 

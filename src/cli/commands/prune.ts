@@ -16,11 +16,13 @@ export const pruneCommand: Command = {
   usage: 'prune [--dry-run] [--min-age SECONDS]',
   description:
     'Marks from every index.json entry through indexes, manifests, configs, layers, subjects and referrers,\n' +
-    'and deletes the rest. Untag images with "oci-kit rm" first to free their space.',
+    'and deletes the rest. Untag images with "oci-kit rm" first to free their space.\n' +
+    'Blobs that a running pull, build or load wrote but has not tagged yet are spared: such a writer\n' +
+    'holds a lease (.oci-kit/leases/), and blobs written since the oldest live lease are kept.',
   options: { 'dry-run': { type: 'boolean' }, 'min-age': { type: 'string' } },
   optionHelp: {
     'dry-run': 'only show what would be deleted',
-    'min-age': 'keep unreferenced blobs written less than SECONDS ago (for builds running meanwhile)',
+    'min-age': 'also keep unreferenced blobs written less than SECONDS ago',
   },
   async run(ctx) {
     if (ctx.args.length) throw new UsageError(`prune takes no arguments (got "${ctx.args[0]}")`);
@@ -30,7 +32,9 @@ export const pruneCommand: Command = {
     const dryRun = ctx.options['dry-run'] === true;
     const store = await openStoreForReading(ctx.storePath);
     if (!(store instanceof OciLayout)) {
-      if (ctx.format === 'json') printJson(ctx.stdout, { count: 0, bytes: 0, digests: [], kept: 0, temporaryFiles: { count: 0, bytes: 0 } });
+      if (ctx.format === 'json') {
+        printJson(ctx.stdout, { count: 0, bytes: 0, digests: [], kept: 0, spared: 0, leases: { live: 0, stale: 0 }, temporaryFiles: { count: 0, bytes: 0 } });
+      }
       else if (!ctx.quiet) ctx.stdout.write('Nothing to prune: the store is empty\n');
       return;
     }
@@ -46,5 +50,9 @@ export const pruneCommand: Command = {
     ctx.stdout.write(
       `${dryRun ? 'Would free' : 'Total reclaimed space'}: ${humanSize(result.bytes)} (${result.count} blob(s)${temp}; ${result.kept} kept)\n`,
     );
+    if (result.spared > 0) {
+      const writers = result.leases.live ? `${result.leases.live} running writer(s)` : '--min-age';
+      ctx.stdout.write(`Spared ${result.spared} unreferenced blob(s) written recently (protected by ${writers}); prune again when they finish\n`);
+    }
   },
 };

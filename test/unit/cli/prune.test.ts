@@ -11,6 +11,8 @@ test('prune deletes what untagged images left and prints it', async (t) => {
   const store = await OciLayout.open(dir, { create: true });
   const kept = await makeImage(store, { tag: 'docker.io/library/kept:1', layers: ['k'] });
   const gone = await makeImage(store, { tag: 'docker.io/library/gone:1', layers: ['g1', 'g2'] });
+  // The test's own writes are done: release its write lease, as a finished pull or build does.
+  await store.close();
   assert.equal((await runCli(['rm', 'gone:1', '--store', dir])).code, 0);
 
   const dry = await runCli(['prune', '--dry-run', '--store', dir]);

@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, writeFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { hostname } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Digest } from '../../../src/digest/digest.js';
 import { collectGarbage } from '../../../src/store/gc.js';
 import { OciLayout } from '../../../src/store/layout.js';
 import { MemoryStore } from '../../../src/store/memory.js';
@@ -149,5 +155,101 @@ test('gc racing setTag never leaves a tag pointing at a deleted blob', async (t)
       assert.equal((tagged.reason as { code?: string }).code, 'ERR_BLOB_NOT_FOUND');
       assert.equal(resolved, undefined);
     }
+  }
+});
+
+const LEASE_WRITER = fileURLToPath(new URL('./fixtures/lease-writer.ts', import.meta.url));
+
+/** Ages blobs by an hour, as if they had been written long before any current lease. */
+async function age(layout: OciLayout, descriptors: Descriptor[]): Promise<void> {
+  const past = new Date(Date.now() - 3600_000);
+  for (const d of descriptors) await utimes(join(layout.path, 'blobs', 'sha256', d.digest.slice('sha256:'.length)), past, past);
+}
+
+test('a running writer in another process keeps its untagged blobs; once it is done gc frees them', async (t) => {
+  const layout = await OciLayout.open(await tempDir(t), { create: true });
+  const removed = await image(layout, 'removed');
+  await age(layout, removed.all);
+  const child = spawn(process.execPath, ['--import', 'tsx', LEASE_WRITER, 'hold', layout.path, '3'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  // Lets the writer finish even when an assertion fails first.
+  t.after(() => child.stdin!.end());
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const written = JSON.parse(line) as string[];
+
+  const during = await collectGarbage(layout);
+  // Blobs of a removed image written before the writer started are still freed at once.
+  assert.deepEqual(during.digests.sort(), removed.all.map((d) => d.digest).sort());
+  assert.equal(during.spared, 3);
+  assert.deepEqual(during.leases, { live: 1, stale: 0 });
+  for (const d of written) assert.equal(await layout.has(d as Digest), true);
+
+  child.stdin!.end();
+  assert.equal(await exited, 0);
+  const after = await collectGarbage(layout);
+  assert.deepEqual(after.digests.sort(), [...written].sort());
+  assert.deepEqual(after.leases, { live: 0, stale: 0 });
+});
+
+test('a second layout instance with a live lease keeps its blobs until it is closed; explicit leases too', async (t) => {
+  const dir = await tempDir(t);
+  const writer = await OciLayout.open(dir, { create: true });
+  const collector = await OciLayout.open(dir);
+  const stray = await writer.put('written, not tagged yet');
+  assert.equal((await collectGarbage(collector)).count, 0);
+  assert.equal(await collector.has(stray.digest), true);
+  // The instance's own write lease does not hold back gc run through that instance.
+  assert.equal((await collectGarbage(writer, { dryRun: true })).count, 1);
+  await writer.close();
+  assert.deepEqual((await collectGarbage(collector)).digests, [stray.digest]);
+
+  const lease = await collector.lease();
+  const held = await writer.put('under an explicit lease');
+  await writer.close();
+  assert.equal((await collectGarbage(collector)).spared, 1);
+  await lease.release();
+  await lease.release();
+  assert.deepEqual((await collectGarbage(collector)).digests, [held.digest]);
+  assert.deepEqual(await readdir(join(dir, '.oci-kit', 'leases')), []);
+});
+
+test('leases of dead processes are ignored and removed (kept in a dry run)', async (t) => {
+  const layout = await OciLayout.open(await tempDir(t), { create: true });
+  const stray = await layout.put('stray');
+  await layout.close();
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  const leases = join(layout.path, '.oci-kit', 'leases');
+  await writeFile(join(leases, `lease-${dead}-aaaaaaaaaaaa`), `${dead} ${hostname()} 2020-01-01T00:00:00.000Z\n`);
+  const dry = await collectGarbage(layout, { dryRun: true });
+  assert.deepEqual(dry.leases, { live: 0, stale: 1 });
+  assert.deepEqual(dry.digests, [stray.digest]);
+  assert.equal((await readdir(leases)).length, 1);
+  const result = await collectGarbage(layout);
+  assert.deepEqual(result.digests, [stray.digest]);
+  assert.deepEqual(result.leases, { live: 0, stale: 1 });
+  assert.deepEqual(await readdir(leases), []);
+});
+
+test('a pulling process racing repeated gc never fails and never leaves a tag with missing blobs', async (t) => {
+  const layout = await OciLayout.open(await tempDir(t), { create: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', LEASE_WRITER, 'pull', layout.path, 'pulled', '6'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  let running = true;
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => ((running = false), resolve(code))));
+  let runs = 0;
+  while (running) {
+    await collectGarbage(layout);
+    runs++;
+    // Leaves the lock free for a moment so the writer's setTag gets its turn.
+    await sleep(10);
+  }
+  assert.equal(await exited, 0, stderr);
+  assert.ok(runs > 0);
+  const tags = await layout.listTags();
+  assert.equal(tags.length, 6);
+  for (const tag of tags) {
+    const manifest = JSON.parse((await layout.get(tag.descriptor.digest)).toString()) as { config: Descriptor; layers: Descriptor[] };
+    for (const d of [manifest.config, ...manifest.layers]) assert.equal(await layout.has(d.digest), true, `${tag.name}: ${d.digest}`);
   }
 });
