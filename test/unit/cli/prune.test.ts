@@ -44,3 +44,16 @@ test('prune --min-age spares fresh blobs; bad values are usage errors; a missing
   assert.equal(none.code, 0);
   assert.match(none.stdout, /Nothing to prune/);
 });
+
+test('prune spares blobs of a writer that holds a lease and frees them once it is released', async (t) => {
+  const dir = await tempDir(t);
+  const writer = await OciLayout.open(dir, { create: true });
+  const pending = await writer.put('layer of a pull in progress');
+  const r = await runCli(['prune', '--store', dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Spared 1 unreferenced blob\(s\) written recently \(protected by 1 running writer\(s\)\)/);
+  assert.equal(await writer.has(pending.digest), true);
+  await writer.close();
+  const after = await runCli(['prune', '--store', dir]);
+  assert.ok(after.stdout.includes(`Deleted: ${pending.digest}`), after.stdout);
+});
