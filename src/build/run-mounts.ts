@@ -24,7 +24,7 @@ import type { BuildCache } from './cache.js';
 import type { BuildContext } from './context.js';
 import type { CopySource } from './copy.js';
 import { BuildError } from './errors.js';
-import { collectSources, contentHash } from './steps.js';
+import { collectSources, contentHash, knownContentHash } from './steps.js';
 
 /** A context bind mount's source, resolved and hashed but not yet materialised. */
 export interface BindSource {
@@ -32,14 +32,20 @@ export interface BindSource {
   rel: string;
   /** Content hash of everything the mount shows (same hashing as COPY inputs). */
   hash: string;
-  sources: CopySource[];
+  /** The walked source; listed lazily, since a cache hit never needs it. */
+  sources(): CopySource[];
 }
 
-/** Resolves a bind mount's `source` in the context (ignored files excluded) and hashes its content. */
+/**
+ * Resolves a bind mount's `source` in the context (ignored files excluded) and hashes its content.
+ * As for COPY, an unchanged source is answered from its stat signatures without keeping the walk.
+ */
 export async function resolveBindSource(context: BuildContext, source: string, cache: BuildCache): Promise<BindSource> {
-  const sources = collectSources(context, [source], {});
-  const hash = await contentHash(sources, cache);
-  return { rel: sources[0]!.entry.rel, hash, sources };
+  const rel = context.resolve(source)[0]!.rel;
+  let listed: CopySource[] | undefined;
+  const sources = (): CopySource[] => (listed ??= collectSources(context, [source], {}));
+  const hash = (await knownContentHash(context, [source], {}, cache)) ?? (await contentHash(sources(), cache));
+  return { rel, hash, sources };
 }
 
 /**
@@ -49,7 +55,7 @@ export async function resolveBindSource(context: BuildContext, source: string, c
  */
 export async function materializeBindSource(bind: BindSource, tmpRoot: string, writable: boolean): Promise<{ path: string; cleanup: string }> {
   const holder = await mkdtemp(join(tmpRoot, 'oci-kit-bind-'));
-  const source = bind.sources[0]!;
+  const source = bind.sources()[0]!;
   const viewRoot = join(holder, 'view');
   const place = async (abs: string, dest: string): Promise<void> => {
     if (!writable) {
