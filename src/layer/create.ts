@@ -15,9 +15,10 @@ import type { Digest } from '../digest/digest.js';
 import { layerMediaType, type Compression } from '../image/media-types.js';
 import type { Descriptor } from '../image/types.js';
 import type { BlobStore } from '../store/blob-store.js';
-import { compressStream } from './compress.js';
+import { compressStream, decompressStream } from './compress.js';
 import { canonicalPath, comparePaths, defaultMode, parentOf, type LayerEntry } from './entry.js';
-import { InvalidEntryError } from './errors.js';
+import { InvalidEntryError, TarFormatError } from './errors.js';
+import { readTar } from './tar-reader.js';
 import { ChunkPool, DEFAULT_CHUNK_SIZE, writeTar, type WritableEntry } from './tar-writer.js';
 import { walkEntries, type WalkedEntry } from './walk.js';
 import { XattrLookup } from './xattr.js';
@@ -266,9 +267,50 @@ export async function* rechunk(source: AsyncIterable<Uint8Array>, size = DEFAULT
 /** The tar chunks of a source, before compression. */
 export function tarOfSource(source: LayerSource, options: Omit<CreateLayerOptions, 'store'> = {}, pool?: ChunkPool): AsyncIterable<Buffer> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  if ('tar' in source) return rechunk(source.tar, chunkSize);
+  if ('tar' in source) return rechunk(checkedTarSource(source.tar), chunkSize);
   if ('dir' in source) return tarOfDirectory(source.dir, options, chunkSize, pool);
   return writeTar(preparedEntries(source.entries, options), chunkSize, pool);
+}
+
+/**
+ * The uncompressed bytes of a `tar` source, checked to be a tar while they pass: gzip and zstd input
+ * is decompressed (detected from its magic bytes, as when applying), and every byte also goes
+ * through the tar reader, so the diffID is the sha256 of a real tar (image-spec config.md
+ * "diff_ids": digests of the uncompressed layer) and the media type matches the stored bytes.
+ * Every byte is forwarded, including padding after the end-of-archive blocks.
+ */
+async function* checkedTarSource(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  // The caller's own input: no ratio or entry-count limit (those guard extraction of foreign layers).
+  const plain = decompressStream(input, { maxRatio: Number.POSITIVE_INFINITY })[Symbol.asyncIterator]();
+  const passed: Uint8Array[] = [];
+  const tapped: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const r = await plain.next();
+        if (!r.done) passed.push(r.value);
+        return r;
+      },
+    }),
+  };
+  try {
+    for await (const entry of readTar(tapped, { maxEntries: Number.POSITIVE_INFINITY })) {
+      // Bodies are read piece by piece so the bytes waiting here stay one read's worth.
+      for await (const piece of entry.body()) {
+        void piece;
+        while (passed.length > 0) yield passed.shift() as Uint8Array;
+      }
+      while (passed.length > 0) yield passed.shift() as Uint8Array;
+    }
+  } catch (err) {
+    if (err instanceof TarFormatError) {
+      throw new TarFormatError(`the tar source of createLayer is not a valid tar archive: ${err.message}`, {
+        cause: err,
+        hint: 'pass a plain, gzip or zstd tar stream; other input (zip, bzip2, xz, text) is not a layer',
+      });
+    }
+    throw err;
+  }
+  while (passed.length > 0) yield passed.shift() as Uint8Array;
 }
 
 async function* tarOfDirectory(dir: string, options: Omit<CreateLayerOptions, 'store'>, chunkSize: number, pool: ChunkPool | undefined): AsyncGenerator<Buffer> {
@@ -278,7 +320,8 @@ async function* tarOfDirectory(dir: string, options: Omit<CreateLayerOptions, 's
 
 /**
  * Writes a layer blob into `options.store` and returns its descriptor, diffID and uncompressed size.
- * A `tar` source is compressed as is (not re-sorted or clamped).
+ * A `tar` source is decompressed when it is gzip or zstd, checked to be a tar, and otherwise
+ * stored as is (not re-sorted or clamped); input that is not a tar is a {@link TarFormatError}.
  */
 export async function createLayer(source: LayerSource, options: CreateLayerOptions): Promise<LayerResult> {
   const compression = options.compression ?? 'gzip';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { lutimesSync, mkdirSync, utimesSync, writeFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { compressStream } from '../../../src/layer/compress.js';
 import { MemoryStore } from '../../../src/store/memory.js';
 import { createLayer, prepareEntries } from '../../../src/layer/create.js';
 import { readTar } from '../../../src/layer/tar-reader.js';
@@ -123,6 +124,44 @@ test('a tar source is stored as is, re-cut for compression', async () => {
   const r = await createLayer({ tar: streamOf(tar.subarray(0, 100), tar.subarray(100)) }, { store });
   assert.equal(r.diffId, inner.diffId);
   assert.deepEqual(gunzipSync(await store.get(r.descriptor.digest)), tar);
+});
+
+test('a compressed tar source is decompressed: media type, bytes and diffID describe the tar', async () => {
+  const store = new MemoryStore();
+  const inner = await createLayer({ entries: [{ path: 'x', type: 'file', content: 'x'.repeat(5000) }] }, { store, compression: 'none' });
+  const tar = await store.get(inner.descriptor.digest);
+  const gz = gzipSync(tar);
+  const plain = await createLayer({ tar: streamOf(gz.subarray(0, 7), gz.subarray(7)) }, { store, compression: 'none' });
+  assert.equal(plain.descriptor.mediaType, OCI.layer);
+  assert.equal(plain.diffId, inner.diffId);
+  assert.equal(plain.descriptor.digest, inner.diffId);
+  assert.deepEqual(await store.get(plain.descriptor.digest), tar);
+  const zstdChunks: Uint8Array[] = [];
+  for await (const c of compressStream(streamOf(tar), 'zstd', { zstdEncoder: 'wasm' })) zstdChunks.push(c);
+  const fromZstd = await createLayer({ tar: streamOf(...zstdChunks) }, { store, compression: 'gzip' });
+  assert.equal(fromZstd.diffId, inner.diffId);
+  assert.equal(fromZstd.uncompressedSize, tar.length);
+  assert.deepEqual(gunzipSync(await store.get(fromZstd.descriptor.digest)), tar);
+});
+
+test('a tar source keeps the bytes after its end-of-archive blocks (record padding) in the diffID', async () => {
+  const store = new MemoryStore();
+  const inner = await createLayer({ entries: [{ path: 'x', type: 'file', content: 'x' }] }, { store, compression: 'none' });
+  const padded = Buffer.concat([await store.get(inner.descriptor.digest), Buffer.alloc(10240)]);
+  const r = await createLayer({ tar: streamOf(padded) }, { store, compression: 'gzip' });
+  assert.equal(r.diffId, `sha256:${createHash('sha256').update(padded).digest('hex')}`);
+});
+
+test('a tar source that is not a tar is refused with ERR_TAR_FORMAT', async () => {
+  const store = new MemoryStore();
+  for (const bytes of [Buffer.from('not a tar\n'.repeat(200)), gzipSync(Buffer.from('{"json": true}'.repeat(100)))]) {
+    await assert.rejects(createLayer({ tar: streamOf(bytes) }, { store, compression: 'none' }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'ERR_TAR_FORMAT');
+      assert.match(err.message, /not a valid tar archive/);
+      return true;
+    });
+  }
+  for await (const digest of store.list()) assert.fail(`nothing should be stored, found ${digest}`);
 });
 
 test('every compression carries the same tar (recycled chunk buffers never leak into later chunks)', async (t) => {
