@@ -15,7 +15,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, constants as fsConstants, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { comparePaths, compareSiblings, OPAQUE_MARKER, WHITEOUT_PREFIX, type EntryType, type LayerEntry } from './entry.js';
 import { storeTar, preparedEntries, type CreateLayerOptions, type LayerResult } from './create.js';
@@ -66,8 +66,22 @@ function xattrText(x: Record<string, Uint8Array> | undefined): string | undefine
   return keys.map((k) => `${k}=${Buffer.from(x[k] as Uint8Array).toString('base64')}`).join('\n');
 }
 
+/** Read buffer of {@link hashFile}, shared: memory stays flat whatever the file size. */
+let hashBuffer: Buffer | undefined;
+
+/** sha256 of a regular file, read in 1 MiB pieces (no symlink followed at the last component). */
 function hashFile(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
+  hashBuffer ??= Buffer.allocUnsafe(1 << 20);
+  const hash = createHash('sha256');
+  const fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
+  try {
+    for (let n = readSync(fd, hashBuffer, 0, hashBuffer.length, null); n > 0; n = readSync(fd, hashBuffer, 0, hashBuffer.length, null)) {
+      hash.update(hashBuffer.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 function snapEntry(abs: string, st: BigIntStats): SnapshotEntry | undefined {

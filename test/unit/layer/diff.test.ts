@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, linkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, mkdirSync, renameSync, rmSync, symlinkSync, truncateSync, unlinkSync, utimesSync, writeFileSync, linkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { MemoryStore } from '../../../src/store/memory.js';
@@ -147,4 +148,21 @@ test('deleting everything gives one whiteout per top-level name', async (t) => {
   rmSync(join(root, 'a'), { recursive: true });
   unlinkSync(join(root, 'top'));
   assert.deepEqual(diffTree(snap, root).map((e) => e.path), ['.wh.a', '.wh.top']);
+});
+
+test('racily-clean files are hashed in pieces: peak memory does not grow with the file size', async (t) => {
+  const dir = await tempDir(t);
+  const big = join(dir, 'big.bin');
+  // A sparse 128 MiB file modified just now, so the snapshot must hash it.
+  const size = 128 << 20;
+  writeFileSync(big, 'head');
+  truncateSync(big, size);
+  const before = process.resourceUsage().maxRSS; // KiB, the process's peak so far
+  const snap = snapshotTree(dir, { xattrs: false });
+  const grownMiB = (process.resourceUsage().maxRSS - before) / 1024;
+  const want = createHash('sha256').update('head');
+  const zeros = Buffer.alloc(1 << 20);
+  for (let left = size - 4; left > 0; left -= zeros.length) want.update(zeros.subarray(0, Math.min(left, zeros.length)));
+  assert.equal(snap.entries.get('big.bin')?.hash, want.digest('hex'));
+  assert.ok(grownMiB < 64, `peak RSS grew by ${grownMiB.toFixed(0)} MiB while hashing a ${size >> 20} MiB file`);
 });
