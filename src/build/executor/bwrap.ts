@@ -9,13 +9,15 @@
  *   capability set, and files it creates are owned by root on disk.
  * - host root, image user U:G: `setpriv` drops to U:G (and the user's supplementary groups) before
  *   bwrap starts; bwrap maps U onto itself in a user namespace, so files are owned by U:G on disk
- *   and the kernel checks permissions exactly as for that user.
+ *   and the kernel checks permissions exactly as for that user. The rootfs and RUN mount sources
+ *   below directories that user may not search are first bound, each on its own, at a reachable
+ *   place in a private mount namespace (see {@link planReach}).
  * - host user (rootless): a user namespace maps the image user onto the host user; files are
  *   owned by the host user, as with any rootless builder without subordinate ids.
  *
  * @module
  */
-import { accessSync, chmodSync, constants, mkdtempSync, rmdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Executor, RunRequest, RunResult } from './types.js';
@@ -140,6 +142,7 @@ export class BwrapExecutor implements Executor {
       let launcher: string[] = [];
       let rootfs = req.rootfs;
       let mode: BwrapPlan['mode'] = 'userns';
+      let mounts = setup.mounts;
       if (hostUid === 0) {
         mode = user.uid === 0 ? 'privileged' : 'userns';
         const dropping = user.uid !== 0 || user.gid !== 0 || user.additionalGids.length > 0;
@@ -151,13 +154,14 @@ export class BwrapExecutor implements Executor {
             });
           }
           launcher = [setpriv, ...setprivArguments(user)];
-          if (user.uid !== 0 && !canReach(req.rootfs, user.uid, [user.gid, ...user.additionalGids])) {
-            // The unprivileged bwrap cannot walk through a root-only temp dir to the rootfs, so the
-            // rootfs is bind-mounted at a reachable place in a private mount namespace first.
-            const reach = reachableBind(req.rootfs);
-            cleanups.push(reach.cleanup);
-            rootfs = reach.mountPoint;
-            launcher = [...reach.prefix, ...launcher];
+          if (user.uid !== 0) {
+            const reach = reachForUser(rootfs, setup.mounts, (path) => canReach(path, user.uid, [user.gid, ...user.additionalGids]));
+            if (reach) {
+              cleanups.push(reach.cleanup);
+              rootfs = reach.rootfs;
+              mounts = reach.mounts;
+              launcher = [...reach.prefix, ...launcher];
+            }
           }
         }
       }
@@ -170,7 +174,7 @@ export class BwrapExecutor implements Executor {
         devPath: setup.devPath,
         hostname: setup.hostname,
         network: req.network,
-        mounts: setup.mounts,
+        mounts,
         mode,
         uid: user.uid,
         gid: user.gid,
@@ -187,23 +191,108 @@ export class BwrapExecutor implements Executor {
 
 const DEFAULT_HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** A private mount namespace in which `rootfs` is also visible at a world-searchable temp dir. */
-function reachableBind(rootfs: string): { prefix: string[]; mountPoint: string; cleanup: () => void } {
+/** A host path the launcher binds at a reachable mount point before it drops to the image's USER. */
+export interface ReachBind {
+  source: string;
+  mountPoint: string;
+  /** The reachable copy is read-only too, so even the launcher's namespace never holds a writable view of a read-only source. */
+  readonly: boolean;
+}
+
+/** The rootfs and mounts rebased onto reachable mount points below `reachDir`, and the binds that make them so. */
+export interface ReachPlan {
+  rootfs: string;
+  mounts: PlannedMount[];
+  binds: ReachBind[];
+}
+
+/**
+ * Rebases every host path the unprivileged bwrap cannot walk to (the rootfs, and each bind mount's
+ * source below a root-only directory such as a build's 0700 bind-view dir or a cache under /root)
+ * onto its own mount point below `reachDir`. Only each source itself is bound, never a parent, so
+ * nothing beyond the mount source becomes reachable. Pure: `reachable` decides. A mount source's
+ * own mode is the user's business (binding cannot change it), so only its parent directory decides.
+ */
+export function planReach(rootfs: string, mounts: PlannedMount[], reachDir: string, reachable: (path: string) => boolean): ReachPlan {
+  const binds: ReachBind[] = [];
+  let reachRootfs = rootfs;
+  if (!reachable(rootfs)) {
+    reachRootfs = join(reachDir, 'rootfs');
+    binds.push({ source: resolve(rootfs), mountPoint: reachRootfs, readonly: false });
+  }
+  const rebased = mounts.map((mount, index): PlannedMount => {
+    if (mount.kind === 'tmpfs' || mount.source === undefined || reachable(dirname(resolve(mount.source)))) return mount;
+    const mountPoint = join(reachDir, `mount-${index}`);
+    binds.push({ source: resolve(mount.source), mountPoint, readonly: mount.kind === 'ro-bind' });
+    return { ...mount, source: mountPoint };
+  });
+  return { rootfs: reachRootfs, mounts: rebased, binds };
+}
+
+/**
+ * The launcher prefix that performs `binds` in a private mount namespace (invisible to the host and
+ * gone with the launcher), then execs the rest of the command line. A failed mount stops the run
+ * before anything executes.
+ */
+export function reachPrefixArguments(unshare: string, sh: string, binds: ReachBind[]): string[] {
+  const script = [
+    'set -e',
+    'while [ "$1" != -- ]; do',
+    '  mount --bind -- "$2" "$3"',
+    '  if [ "$1" = ro ]; then mount -o remount,bind,ro -- "$3"; fi',
+    '  shift 3',
+    'done',
+    'shift',
+    'exec "$@"',
+  ].join('\n');
+  const triples = binds.flatMap((bind) => [bind.readonly ? 'ro' : 'rw', bind.source, bind.mountPoint]);
+  return [unshare, '--mount', '--propagation', 'private', '--', sh, '-c', script, 'sh', ...triples, '--'];
+}
+
+/** Makes the rootfs and the mount sources reachable for the image's USER, or undefined when they already are. */
+function reachForUser(
+  rootfs: string,
+  mounts: PlannedMount[],
+  reachable: (path: string) => boolean,
+): { prefix: string[]; rootfs: string; mounts: PlannedMount[]; cleanup: () => void } | undefined {
+  const probe = planReach(rootfs, mounts, '/', reachable);
+  if (probe.binds.length === 0) return undefined;
   const unshare = findExecutable('unshare');
   const mount = findExecutable('mount');
   const sh = findExecutable('sh');
   if (!unshare || !mount || !sh) {
-    throw new SandboxSetupError(`the rootfs ${rootfs} is not reachable for the image's USER and util-linux unshare/mount are missing`, {
-      hint: 'put the rootfs below directories that others may search (mode o+x)',
+    throw new SandboxSetupError(`${probe.binds.map((bind) => bind.source).join(', ')} not reachable for the image's USER and util-linux unshare/mount are missing`, {
+      hint: 'install util-linux, or put the rootfs and mount sources below directories that others may search (mode o+x)',
     });
   }
-  const mountPoint = mkdtempSync(join(tmpdir(), 'oci-kit-root-'));
-  chmodSync(mountPoint, 0o755);
-  accessSync(mountPoint, constants.X_OK);
-  const script = 'mount --bind -- "$1" "$2" && shift 2 && exec "$@"';
-  return {
-    prefix: [unshare, '--mount', '--propagation', 'private', '--', sh, '-c', script, 'sh', resolve(rootfs), mountPoint],
-    mountPoint,
-    cleanup: () => rmdirSync(mountPoint),
-  };
+  const reachDir = mkdtempSync(join(tmpdir(), 'oci-kit-reach-'));
+  try {
+    chmodSync(reachDir, 0o755);
+    accessSync(reachDir, constants.X_OK);
+    const plan = planReach(rootfs, mounts, reachDir, reachable);
+    for (const bind of plan.binds) {
+      // A bind mount needs a mount point of the source's kind; these are empty placeholders.
+      if (statSync(bind.source).isDirectory()) mkdirSync(bind.mountPoint, { mode: 0o755 });
+      else writeFileSync(bind.mountPoint, '', { mode: 0o644 });
+    }
+    return {
+      prefix: reachPrefixArguments(unshare, sh, plan.binds),
+      rootfs: plan.rootfs,
+      mounts: plan.mounts,
+      cleanup: () => removePlaceholders(reachDir),
+    };
+  } catch (err) {
+    removePlaceholders(reachDir);
+    throw err;
+  }
+}
+
+/** Removes the empty mount points one by one, never recursively: a mount that leaked to the host would fail here rather than lose its source's files. */
+function removePlaceholders(reachDir: string): void {
+  for (const entry of readdirSync(reachDir, { withFileTypes: true })) {
+    const path = join(reachDir, entry.name);
+    if (entry.isDirectory()) rmdirSync(path);
+    else unlinkSync(path);
+  }
+  rmdirSync(reachDir);
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { bwrapArguments, canReach, DOCKER_DEFAULT_CAPABILITIES, setprivArguments, type BwrapPlan } from '../../../../src/build/executor/bwrap.js';
+import { bwrapArguments, canReach, DOCKER_DEFAULT_CAPABILITIES, planReach, reachPrefixArguments, setprivArguments, type BwrapPlan } from '../../../../src/build/executor/bwrap.js';
 import { tempDir } from '../../../helpers/tmp.js';
 
 const base: BwrapPlan = {
@@ -84,4 +84,46 @@ test('canReach follows the search bits of every ancestor', async (t) => {
   assert.equal(canReach(target, 4242, [4242]), true);
   chmodSync(join(dir, 'a'), 0o750);
   assert.equal(canReach(target, 4242, [4242]), false);
+});
+
+test('planReach rebases only unreachable sources, each onto its own mount point, keeping read-only binds read-only', () => {
+  const hidden = (path: string) => path.startsWith('/root') || path.startsWith('/tmp/private');
+  const plan = planReach('/tmp/private/rootfs', [
+    { kind: 'ro-bind', source: '/tmp/f/hosts', target: '/etc/hosts' },
+    { kind: 'tmpfs', target: '/scratch' },
+    { kind: 'ro-bind', source: '/tmp/private/view', target: '/src' },
+    { kind: 'bind', source: '/root/store/cache/go', target: '/root/.cache' },
+  ], '/tmp/reach', (path) => !hidden(path));
+  assert.equal(plan.rootfs, '/tmp/reach/rootfs');
+  assert.deepEqual(plan.mounts, [
+    { kind: 'ro-bind', source: '/tmp/f/hosts', target: '/etc/hosts' },
+    { kind: 'tmpfs', target: '/scratch' },
+    { kind: 'ro-bind', source: '/tmp/reach/mount-2', target: '/src' },
+    { kind: 'bind', source: '/tmp/reach/mount-3', target: '/root/.cache' },
+  ]);
+  assert.deepEqual(plan.binds, [
+    { source: '/tmp/private/rootfs', mountPoint: '/tmp/reach/rootfs', readonly: false },
+    { source: '/tmp/private/view', mountPoint: '/tmp/reach/mount-2', readonly: true },
+    { source: '/root/store/cache/go', mountPoint: '/tmp/reach/mount-3', readonly: false },
+  ]);
+});
+
+test('planReach decides a mount by its parent (binding cannot change the source\'s own mode) and changes nothing when all is reachable', () => {
+  const asked: string[] = [];
+  const plan = planReach('/r', [{ kind: 'bind', source: '/a/b/file', target: '/f' }], '/tmp/reach', (path) => (asked.push(path), true));
+  assert.deepEqual(asked, ['/r', '/a/b']);
+  assert.deepEqual(plan, { rootfs: '/r', mounts: [{ kind: 'bind', source: '/a/b/file', target: '/f' }], binds: [] });
+});
+
+test('the reach prefix binds each source in a private mount namespace, remounts read-only ones read-only, then execs the rest', () => {
+  const args = reachPrefixArguments('/usr/bin/unshare', '/bin/sh', [
+    { source: '/tmp/private/rootfs', mountPoint: '/tmp/reach/rootfs', readonly: false },
+    { source: '/tmp/private/view', mountPoint: '/tmp/reach/mount-2', readonly: true },
+  ]);
+  assert.deepEqual(args.slice(0, 6), ['/usr/bin/unshare', '--mount', '--propagation', 'private', '--', '/bin/sh']);
+  const script = args[7]!;
+  assert.match(script, /^set -e\n/);
+  assert.match(script, /mount --bind -- "\$2" "\$3"/);
+  assert.match(script, /mount -o remount,bind,ro -- "\$3"/);
+  assert.deepEqual(args.slice(8), ['sh', 'rw', '/tmp/private/rootfs', '/tmp/reach/rootfs', 'ro', '/tmp/private/view', '/tmp/reach/mount-2', '--']);
 });
