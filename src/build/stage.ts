@@ -86,7 +86,6 @@ export class Stage {
   layers: Descriptor[];
   /** The cache key of the last step. */
   key: string;
-  private view: RootfsView | undefined;
   private viewPromise: Promise<RootfsView> | undefined;
 
   constructor(
@@ -230,7 +229,6 @@ export class Stage {
       })();
     }
     const view = await this.viewPromise;
-    this.view = view;
     if (view.applied < this.layers.length) {
       const pending = this.layers.slice(view.applied);
       view.applied = this.layers.length;
@@ -258,7 +256,6 @@ export class Stage {
   async dropView(): Promise<void> {
     const promise = this.viewPromise;
     this.viewPromise = undefined;
-    this.view = undefined;
     if (promise) {
       const view = await promise.catch(() => undefined);
       if (view) await rm(view.dir, { recursive: true, force: true });

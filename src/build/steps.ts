@@ -5,9 +5,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, openSync, readSync, closeSync, existsSync } from 'node:fs';
+import { createWriteStream, openSync, readSync, closeSync, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
@@ -293,66 +292,6 @@ export function archiveKind(path: string): string | undefined {
     if (n >= offset + magic.length && head.subarray(offset, offset + magic.length).equals(magic)) return kind;
   }
   return undefined;
-}
-
-const DECOMPRESSORS: Record<string, [string, string[], string]> = {
-  gzip: ['gzip', ['-dc'], 'gzip'],
-  bzip2: ['bzip2', ['-dc'], 'bzip2'],
-  xz: ['xz', ['-dc'], 'xz-utils'],
-  zstd: ['zstd', ['-dcq'], 'zstd'],
-};
-
-function spawnChecked(command: string, args: string[], pkg: string, stdin?: NodeJS.ReadableStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: [stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', (err) =>
-      reject(
-        (err as NodeJS.ErrnoException).code === 'ENOENT'
-          ? new BuildError('ERR_TOOL_MISSING', `"${command}" is needed to extract this archive`, { hint: `install it: apt-get install ${pkg}` })
-          : err,
-      ),
-    );
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new BuildError('ERR_ARCHIVE', `${command} failed: ${stderr.trim()}`))));
-    if (stdin) stdin.pipe(child.stdin!);
-  });
-}
-
-/**
- * Extracts a local tar archive (plain or gzip/bzip2/xz/zstd compressed) into a fresh directory with
- * GNU tar, which refuses absolute and `..` member names. Decompression runs in a separate process
- * (gzip, bzip2, xz, zstd CLIs) piped into tar.
- */
-export async function extractArchive(path: string, kind: string, tmpRoot?: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpRoot ?? tmpdir(), 'oci-kit-add-'));
-  try {
-    const tarArgs = ['-x', '--no-same-permissions', '--numeric-owner', '-C', dir, '-f', '-'];
-    if (kind === 'tar') await spawnChecked('tar', tarArgs, 'tar', createReadStream(path));
-    else {
-      const [cmd, args, pkg] = DECOMPRESSORS[kind]!;
-      const pipe = new PassThrough();
-      const decompress = new Promise<void>((resolve, reject) => {
-        const child = spawn(cmd, [...args, path], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stderr = '';
-        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-        child.stdout.pipe(pipe);
-        child.on('error', (err) =>
-          reject(
-            (err as NodeJS.ErrnoException).code === 'ENOENT'
-              ? new BuildError('ERR_TOOL_MISSING', `"${cmd}" is needed to extract this ${kind} archive`, { hint: `install it: apt-get install ${pkg}` })
-              : err,
-          ),
-        );
-        child.on('close', (code) => (code === 0 ? resolve() : reject(new BuildError('ERR_ARCHIVE', `${cmd} failed: ${stderr.trim()}`))));
-      });
-      await Promise.all([decompress, spawnChecked('tar', tarArgs, 'tar', pipe)]);
-    }
-    return dir;
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
 }
 
 /** True for `http://` and `https://` sources (ADD downloads them). */

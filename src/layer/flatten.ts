@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Descriptor } from '../image/types.js';
 import type { BlobStore } from '../store/blob-store.js';
-import { createLayer, tarOfSource, type CreateLayerOptions, type EntryOptions, type LayerResult, type LayerSource } from './create.js';
+import { createLayer, tarOfSource, type CreateLayerOptions, type LayerResult, type LayerSource } from './create.js';
 import { extractLayers, type ApplyOptions } from './extract.js';
 import { walkDirectory } from './walk.js';
 
