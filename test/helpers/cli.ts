@@ -10,7 +10,8 @@ export interface CliResult {
   stderr: string;
 }
 
-function capture(): PassThrough & { text(): string } {
+/** A stream that keeps what is written to it; `text()` returns it as UTF-8. */
+export function capture(): PassThrough & { text(): string } {
   const stream = new PassThrough() as PassThrough & { text(): string };
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { BwrapExecutor } from '../../../src/build/executor/bwrap.js';
 import { UnshareExecutor } from '../../../src/build/executor/unshare.js';
@@ -16,6 +16,7 @@ import { snapshotTree, diffTree } from '../../../src/layer/diff.js';
 import { MemoryStore } from '../../../src/store/memory.js';
 import { requireTool } from '../../helpers/tools.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { capture } from '../../helpers/cli.js';
 
 const store = new MemoryStore();
 let busyboxLayers: Awaited<ReturnType<typeof createBusyboxImage>>['manifest']['layers'] | undefined;
@@ -30,14 +31,6 @@ async function busyboxRootfs(t: TestContext): Promise<string> {
   mkdirSync(rootfs);
   await extractLayers(store, busyboxLayers, rootfs);
   return rootfs;
-}
-
-function capture(): PassThrough & { text(): string } {
-  const stream = new PassThrough() as PassThrough & { text(): string };
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  stream.text = () => Buffer.concat(chunks).toString('utf8');
-  return stream;
 }
 
 async function sh(executor: Executor, rootfs: string, script: string, extra: Partial<RunRequest> = {}) {

@@ -5,7 +5,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { BwrapExecutor } from '../../../src/build/executor/bwrap.js';
 import { UnshareExecutor } from '../../../src/build/executor/unshare.js';
 import { createBusyboxImage } from '../../../src/build/executor/busybox-image.js';
@@ -14,17 +13,10 @@ import { extractLayers } from '../../../src/layer/extract.js';
 import { MemoryStore } from '../../../src/store/memory.js';
 import { requireTool } from '../../helpers/tools.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { capture } from '../../helpers/cli.js';
 
 const NOBODY = 65534;
 const store = new MemoryStore();
-
-function capture(): PassThrough & { text(): string } {
-  const stream = new PassThrough() as PassThrough & { text(): string };
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  stream.text = () => Buffer.concat(chunks).toString('utf8');
-  return stream;
-}
 
 const sandboxes: [string, () => Executor, string][] = [
   ['bwrap', () => new BwrapExecutor(), 'bubblewrap'],

@@ -6,23 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { compressStream, decompressStream, sniffCompression } from '../../../src/layer/compress.js';
 import { requireTool } from '../../helpers/tools.js';
-import { streamOf } from '../../unit/layer/fixtures.js';
-
-function sample(size: number): Buffer {
-  const b = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) b[i] = (i * 31 + (i >> 7)) & 0xff;
-  return b;
-}
-
-async function collect(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const out: Buffer[] = [];
-  for await (const c of it) out.push(Buffer.from(c));
-  return Buffer.concat(out);
-}
-
-function chunks(data: Buffer, size: number): Buffer[] {
-  return Array.from({ length: Math.ceil(data.length / size) }, (_, i) => data.subarray(i * size, (i + 1) * size));
-}
+import { chunks, collect, sample, streamOf } from '../../unit/layer/fixtures.js';
 
 test('GNU gzip reads our multi-member gzip', async () => {
   requireTool('gzip');

@@ -2,25 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { compressStream, decompressStream, sniffCompression, zstdWriter } from '../../../src/layer/compress.js';
-import { streamOf } from './fixtures.js';
+import { chunks, collect, sample, streamOf } from './fixtures.js';
 
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
-
-function sample(size: number): Buffer {
-  const b = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) b[i] = (i * 31 + (i >> 7)) & 0xff;
-  return b;
-}
-
-async function collect(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const out: Buffer[] = [];
-  for await (const c of it) out.push(Buffer.from(c));
-  return Buffer.concat(out);
-}
-
-function chunks(data: Buffer, size: number): Buffer[] {
-  return Array.from({ length: Math.ceil(data.length / size) }, (_, i) => data.subarray(i * size, (i + 1) * size));
-}
 
 test('chunked gzip is a valid multi-member gzip stream, in order, and deterministic', async () => {
   const data = sample(5 * 65536 + 77);

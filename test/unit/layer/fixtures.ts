@@ -173,3 +173,22 @@ export function makeFixtureTree(root: string, options: { xattrs: boolean; device
     else utimesSync(abs, t, t);
   }
 }
+
+/** Deterministic, mildly compressible bytes. */
+export function sample(size: number): Buffer {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) b[i] = (i * 31 + (i >> 7)) & 0xff;
+  return b;
+}
+
+/** Everything an async iterable yields, as one buffer. */
+export async function collect(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const out: Buffer[] = [];
+  for await (const c of it) out.push(Buffer.from(c));
+  return Buffer.concat(out);
+}
+
+/** `data` cut into pieces of `size` bytes. */
+export function chunks(data: Buffer, size: number): Buffer[] {
+  return Array.from({ length: Math.ceil(data.length / size) }, (_, i) => data.subarray(i * size, (i + 1) * size));
+}
