@@ -149,7 +149,8 @@ export async function readArchive(
   return contents;
 }
 
-async function* counting(source: AsyncIterable<Uint8Array>, onProgress: ((bytes: number) => void) | undefined): AsyncGenerator<Uint8Array> {
+/** Passes chunks through, reporting the running byte count. */
+export async function* counting(source: AsyncIterable<Uint8Array>, onProgress: ((bytes: number) => void) | undefined): AsyncGenerator<Uint8Array> {
   let total = 0;
   for await (const chunk of source) {
     total += chunk.byteLength;

@@ -16,6 +16,7 @@ import type { ImageStore } from '../store/blob-store.js';
 import { applyChanges } from './changes.js';
 import { ArchiveError } from './errors.js';
 import { tagResult, type SurgeryResult } from './rewrite.js';
+import { counting } from './archive-reader.js';
 
 /** Where a rootfs tarball comes from: a path, an http(s) URL, or a stream of bytes. */
 export type ImportSource = string | URL | AsyncIterable<Uint8Array>;
@@ -83,15 +84,6 @@ async function openSource(source: ImportSource, signal: AbortSignal | undefined)
     stream.once('error', (err) => reject(new ArchiveError('ERR_IMPORT_SOURCE', `cannot read ${text}: ${err.message}`, { cause: err })));
   });
   return { stream, label: text };
-}
-
-async function* counting(source: AsyncIterable<Uint8Array>, onProgress: ((bytes: number) => void) | undefined): AsyncGenerator<Uint8Array> {
-  let total = 0;
-  for await (const chunk of source) {
-    total += chunk.byteLength;
-    onProgress?.(total);
-    yield chunk;
-  }
 }
 
 /**
