@@ -26,7 +26,7 @@ import { promisify } from 'node:util';
 import { Decompress as FzstdDecompress } from 'fzstd';
 import type { Compression } from '../image/media-types.js';
 import { CompressionUnavailableError, LayerLimitError, TarFormatError } from './errors.js';
-import type { ChunkPool } from './tar-writer.js';
+import { DEFAULT_CHUNK_SIZE, type ChunkPool } from './tar-writer.js';
 
 const gzipAsync = promisify(zlib.gzip);
 
@@ -115,26 +115,38 @@ async function* zstdWasmFrames(source: AsyncIterable<Uint8Array>, level: number,
       hint: 'install zstd (apt-get install zstd), use Node >= 22.15, or use --compression gzip',
     });
   }
-  const frame = Buffer.allocUnsafe(WASM_FRAME_SIZE);
-  let filled = 0;
   let frames = 0;
-  for await (const chunk of source) {
-    let off = 0;
-    while (off < chunk.length) {
-      const n = Math.min(chunk.length - off, WASM_FRAME_SIZE - filled);
-      frame.set(chunk.subarray(off, off + n), filled);
-      filled += n;
-      off += n;
-      if (filled === WASM_FRAME_SIZE) {
-        yield Buffer.from(zstd.compress(frame, level));
-        frames++;
-        filled = 0;
-      }
-    }
-    pool?.give(chunk);
+  for await (const frame of rechunk(source, WASM_FRAME_SIZE, pool)) {
+    yield Buffer.from(zstd.compress(frame, level));
+    frames++;
   }
   // An empty input still gets one (empty) frame, so the blob is a valid zstd stream.
-  if (filled > 0 || frames === 0) yield Buffer.from(zstd.compress(frame.subarray(0, filled), level));
+  if (frames === 0) yield Buffer.from(zstd.compress(Buffer.alloc(0), level));
+}
+
+/**
+ * Re-cuts a byte stream into fixed-size chunks (so gzip members and zstd frames do not depend on
+ * read sizes). Input chunks are handed back to `pool` once copied.
+ */
+export async function* rechunk(source: AsyncIterable<Uint8Array>, size = DEFAULT_CHUNK_SIZE, pool?: ChunkPool): AsyncGenerator<Buffer> {
+  let buf = Buffer.allocUnsafe(size);
+  let pos = 0;
+  for await (const piece of source) {
+    let offset = 0;
+    while (offset < piece.length) {
+      const n = Math.min(piece.length - offset, size - pos);
+      buf.set(piece.subarray(offset, offset + n), pos);
+      pos += n;
+      offset += n;
+      if (pos === size) {
+        yield buf;
+        buf = Buffer.allocUnsafe(size);
+        pos = 0;
+      }
+    }
+    pool?.give(piece);
+  }
+  if (pos > 0) yield buf.subarray(0, pos);
 }
 
 let cliPresent: boolean | undefined;

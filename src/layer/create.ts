@@ -15,7 +15,7 @@ import type { Digest } from '../digest/digest.js';
 import { layerMediaType, type Compression } from '../image/media-types.js';
 import type { Descriptor } from '../image/types.js';
 import type { BlobStore } from '../store/blob-store.js';
-import { compressStream, decompressStream } from './compress.js';
+import { compressStream, decompressStream, rechunk } from './compress.js';
 import { canonicalPath, comparePaths, defaultMode, parentOf, type LayerEntry } from './entry.js';
 import { InvalidEntryError, TarFormatError } from './errors.js';
 import { readTar } from './tar-reader.js';
@@ -242,27 +242,6 @@ async function* streamedDirectoryEntries(dir: string, walked: Iterable<WalkedEnt
 
 /** Paths per xattr look-up batch: big enough to amortize the round trip, small enough to overlap. */
 const XATTR_BATCH = 256;
-
-/** Re-cuts a byte stream into fixed-size chunks (so gzip members do not depend on read sizes). */
-export async function* rechunk(source: AsyncIterable<Uint8Array>, size = DEFAULT_CHUNK_SIZE): AsyncGenerator<Buffer> {
-  let buf = Buffer.allocUnsafe(size);
-  let pos = 0;
-  for await (const piece of source) {
-    let offset = 0;
-    while (offset < piece.length) {
-      const n = Math.min(piece.length - offset, size - pos);
-      buf.set(piece.subarray(offset, offset + n), pos);
-      pos += n;
-      offset += n;
-      if (pos === size) {
-        yield buf;
-        buf = Buffer.allocUnsafe(size);
-        pos = 0;
-      }
-    }
-  }
-  if (pos > 0) yield buf.subarray(0, pos);
-}
 
 /** The tar chunks of a source, before compression. */
 export function tarOfSource(source: LayerSource, options: Omit<CreateLayerOptions, 'store'> = {}, pool?: ChunkPool): AsyncIterable<Buffer> {
