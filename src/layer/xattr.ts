@@ -11,23 +11,28 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { delimiter, join, sep } from 'node:path';
 
-const READ_SCRIPT = `
+/** Python shared by the read scripts: every xattr of one path, base64-encoded, never following a symlink. */
+const READ_ONE = `
 import os, sys, base64, json
-root = os.fsencode(sys.argv[1])
-out = {}
-for p in sys.stdin.buffer.read().split(b'\\0'):
-    if not p: continue
-    full = os.path.join(root, p)
+def xattrs_of(full):
     try: names = os.listxattr(full, follow_symlinks=False)
-    except OSError: continue
+    except OSError: return {}
     d = {}
     for n in names:
         try: d[n] = base64.b64encode(os.getxattr(full, n, follow_symlinks=False)).decode()
         except OSError: pass
+    return d
+`;
+
+const READ_SCRIPT = `${READ_ONE}
+root = os.fsencode(sys.argv[1])
+out = {}
+for p in sys.stdin.buffer.read().split(b'\\0'):
+    if not p: continue
+    d = xattrs_of(os.path.join(root, p))
     if d: out[os.fsdecode(p)] = d
 json.dump(out, sys.stdout)
 `;
-
 const WRITE_SCRIPT = `
 import os, sys, base64, json
 failed = []
@@ -148,24 +153,16 @@ function decodeTree(text: string | undefined): Map<string, Record<string, Uint8A
   return found;
 }
 
-const STREAM_SCRIPT = `
-import os, sys, base64, json
+const STREAM_SCRIPT = `${READ_ONE}
 root = os.fsencode(sys.argv[1])
 for line in sys.stdin.buffer:
     out = {}
     for p in json.loads(line):
-        full = os.path.join(root, os.fsencode(p))
-        try: names = os.listxattr(full, follow_symlinks=False)
-        except OSError: continue
-        d = {}
-        for n in names:
-            try: d[n] = base64.b64encode(os.getxattr(full, n, follow_symlinks=False)).decode()
-            except OSError: pass
+        d = xattrs_of(os.path.join(root, os.fsencode(p)))
         if d: out[p] = d
     sys.stdout.write(json.dumps(out) + "\\n")
     sys.stdout.flush()
 `;
-
 /**
  * A helper process that answers batches of xattr look-ups in order while the caller keeps working:
  * the layer writer sends the next batch of paths before it writes the current one, so the lookups
